@@ -1,0 +1,47 @@
+import cors from 'cors';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type { Logger } from '@bank/common';
+import type { Config } from './config/config';
+import type { Database } from './db/database';
+import { errorHandler, unknownRoute } from './middlewares/error-handler.middleware';
+import { byIp, limitPerMinute } from './middlewares/rate-limit.middleware';
+import { requestLog } from './middlewares/request-log.middleware';
+import { requestId } from './middlewares/request-id.middleware';
+import { accountRoutes } from './routes/account.routes';
+import { opsRoutes } from './routes/ops.routes';
+import { userRoutes } from './routes/user.routes';
+import type { Services } from './services';
+import { createHttpMetrics } from './utils/metrics';
+
+export interface AppDeps {
+  config: Config;
+  db: Database;
+  logger: Logger;
+  services: Services;
+}
+
+export const JSON_BODY_LIMIT = '16kb';
+
+/** Builds the Express app; never listens, so tests can mount it on port 0 with a fresh database. */
+export function createApp({ config, db, logger, services }: AppDeps): Express {
+  const metrics = createHttpMetrics();
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+
+  app.use(requestId);
+  app.use(requestLog(logger, metrics));
+  app.use(helmet());
+  app.use(cors({ origin: config.corsOrigins, exposedHeaders: ['X-Request-Id', 'Retry-After', 'Idempotency-Replayed'] }));
+  app.use(express.json({ limit: JSON_BODY_LIMIT }));
+
+  app.use(opsRoutes({ db, metrics }));
+  app.use('/api', limitPerMinute(config.rateLimits.apiPerMinute, byIp, 'requests'));
+  app.use('/api/users', userRoutes(services, config.rateLimits));
+  app.use('/api/accounts', accountRoutes(services));
+
+  app.use(unknownRoute);
+  app.use(errorHandler(logger));
+  return app;
+}

@@ -1,0 +1,115 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { loadOrCreateDevSecret, MIN_SECRET_BYTES, resolveFromRoot } from '@bank/common';
+
+const port = z.coerce.number().int().min(0).max(65_535);
+const positiveInt = z.coerce.number().int().positive();
+const flag = z.enum(['true', 'false']).transform((value) => value === 'true');
+const csv = z.string().transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean));
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  APP_PORT_1: port.default(3000),
+  APP_PORT_2: port.default(3001),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  DATABASE_POOL_SIZE: positiveInt.max(200).default(20),
+  DATA_DIR: z.string().min(1).default('./data'),
+  LOG_DIR: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
+  LOG_CONSOLE: flag.optional(),
+  CORS_ORIGINS: csv.optional(),
+  TRUST_PROXY: z.string().default('false'),
+  JWT_SECRET: z.string().optional(),
+  JWT_ISSUER: z.string().min(1).default('bank-core'),
+  JWT_AUDIENCE: z.string().min(1).default('bank-clients'),
+  ACCESS_TOKEN_TTL_SECONDS: positiveInt.max(86_400).default(900),
+  REFRESH_TOKEN_TTL_SECONDS: positiveInt.default(30 * 86_400),
+  BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
+  AUTH_RATE_LIMIT_PER_MINUTE: positiveInt.default(20),
+  LOOKUP_RATE_LIMIT_PER_MINUTE: positiveInt.default(30),
+  API_RATE_LIMIT_PER_MINUTE: positiveInt.default(600),
+  LOGIN_MAX_FAILURES: positiveInt.default(5),
+  LOGIN_LOCK_SECONDS: positiveInt.default(900),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  host: string;
+  port: number;
+  websocketPort: number;
+  databaseUrl: string | undefined;
+  databasePoolSize: number;
+  dataDir: string;
+  logDir: string;
+  logLevel: Env['LOG_LEVEL'];
+  logToConsole: boolean;
+  corsOrigins: string[];
+  trustProxy: boolean | number | string;
+  jwt: { secret: string; issuer: string; audience: string; accessTtlSeconds: number; refreshTtlSeconds: number };
+  bcryptCost: number;
+  rateLimits: { authPerMinute: number; lookupPerMinute: number; apiPerMinute: number };
+  loginLockout: { maxFailures: number; lockSeconds: number };
+}
+
+/** A configuration problem, phrased for the person starting the service. */
+export class ConfigError extends Error {}
+
+/**
+ * The one place that reads the environment. Everything else receives a `Config`.
+ * @throws ConfigError listing every invalid variable.
+ */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.') || '(env)'}: ${issue.message}`);
+    throw new ConfigError(`Invalid environment:\n${lines.join('\n')}`);
+  }
+  const env = parsed.data;
+  const dataDir = resolveFromRoot(env.DATA_DIR);
+  return {
+    env: env.NODE_ENV,
+    host: env.HOST,
+    port: env.APP_PORT_1,
+    websocketPort: env.APP_PORT_2,
+    databaseUrl: env.DATABASE_URL,
+    databasePoolSize: env.DATABASE_POOL_SIZE,
+    dataDir,
+    logDir: env.LOG_DIR ? resolveFromRoot(env.LOG_DIR) : path.join(dataDir, 'logs'),
+    logLevel: env.LOG_LEVEL,
+    logToConsole: env.LOG_CONSOLE ?? env.NODE_ENV !== 'test',
+    corsOrigins: env.CORS_ORIGINS ?? [`http://localhost:${env.APP_PORT_2}`, `http://127.0.0.1:${env.APP_PORT_2}`],
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    jwt: {
+      secret: resolveJwtSecret(env, dataDir),
+      issuer: env.JWT_ISSUER,
+      audience: env.JWT_AUDIENCE,
+      accessTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
+      refreshTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
+    },
+    bcryptCost: env.BCRYPT_COST,
+    rateLimits: {
+      authPerMinute: env.AUTH_RATE_LIMIT_PER_MINUTE,
+      lookupPerMinute: env.LOOKUP_RATE_LIMIT_PER_MINUTE,
+      apiPerMinute: env.API_RATE_LIMIT_PER_MINUTE,
+    },
+    loginLockout: { maxFailures: env.LOGIN_MAX_FAILURES, lockSeconds: env.LOGIN_LOCK_SECONDS },
+  };
+}
+
+function resolveJwtSecret(env: Env, dataDir: string): string {
+  const secret = env.JWT_SECRET;
+  if (secret !== undefined && Buffer.byteLength(secret) >= MIN_SECRET_BYTES) return secret;
+  if (env.NODE_ENV === 'production' || secret !== undefined) {
+    throw new ConfigError(`JWT_SECRET must be set to at least ${MIN_SECRET_BYTES} bytes` +
+      (env.NODE_ENV === 'production' ? ' in production' : ' (or left unset outside production)'));
+  }
+  return loadOrCreateDevSecret(dataDir);
+}
+
+function parseTrustProxy(value: string): boolean | number | string {
+  if (value === 'true' || value === 'false') return value === 'true';
+  return /^\d+$/.test(value) ? Number(value) : value;
+}

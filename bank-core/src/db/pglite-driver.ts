@@ -1,0 +1,50 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite, type Transaction as PgliteTransaction } from '@electric-sql/pglite';
+import { claimDataDir } from './pglite-lock';
+import { withRetries, type Database, type QueryResult, type Row } from './database';
+
+/**
+ * Embedded PostgreSQL (WASM) on one connection. PGlite's own `transaction` holds its lock
+ * for the whole block, so transactions are serialized and other queries wait their turn.
+ * `dataDir` undefined -> in memory (tests).
+ */
+export async function openPglite(dataDir?: string): Promise<Database> {
+  let release = () => {};
+  if (dataDir) {
+    mkdirSync(dataDir, { recursive: true });
+    release = claimDataDir(dataDir);
+  }
+  const pglite = new PGlite(dataDir);
+  try {
+    await pglite.waitReady;
+  } catch (error) {
+    release();
+    throw error;
+  }
+
+  const queryOn = (target: PGlite | PgliteTransaction) =>
+    async <R extends Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> => {
+      const result = await target.query<R>(sql, params as unknown[] | undefined);
+      return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
+    };
+
+  return {
+    driver: 'pglite',
+    query: queryOn(pglite),
+    transaction: (work) =>
+      withRetries(() =>
+        pglite.transaction((tx) =>
+          work({
+            query: queryOn(tx),
+            exec: async (sql) => {
+              await tx.exec(sql);
+            },
+          }),
+        ),
+      ),
+    close: async () => {
+      await pglite.close();
+      release();
+    },
+  };
+}

@@ -1,0 +1,29 @@
+import type { Request, RequestHandler } from 'express';
+import type { Logger } from '@bank/common';
+import type { HttpMetrics } from '../utils/metrics';
+
+/** The route pattern (`/api/accounts/:id`), never the raw path: bounded label values, no ids in metrics. */
+export function routeOf(req: Request): string {
+  return req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+}
+
+/** One log line and one metrics sample per request, written when the response finishes. */
+export function requestLog(logger: Logger, metrics: HttpMetrics): RequestHandler {
+  return (req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const route = routeOf(req);
+      metrics.observe(req.method, route, res.statusCode, seconds);
+      logger.info('request', {
+        method: req.method,
+        route,
+        status: res.statusCode,
+        durationMs: Math.round(seconds * 1e6) / 1e3,
+        requestId: req.requestId,
+        userId: req.auth?.userId,
+      });
+    });
+    next();
+  };
+}

@@ -1,0 +1,28 @@
+import { Router } from 'express';
+import type { Config } from '../config/config';
+import { createUserController } from '../controllers/user.controller';
+import { authenticate, requireAdmin } from '../middlewares/authenticate.middleware';
+import { byEmail, byIp, byUser, limitPerMinute } from '../middlewares/rate-limit.middleware';
+import type { Services } from '../services';
+
+export function userRoutes(services: Services, limits: Config['rateLimits']): Router {
+  const controller = createUserController(services);
+  const auth = authenticate(services.accessTokens, services.sessionGuard);
+  // Separate counters per IP and per email: one IP cannot spray many emails, many IPs cannot hammer one email.
+  const authByIp = limitPerMinute(limits.authPerMinute, byIp, 'sign-in attempts from this address');
+  const authByEmail = limitPerMinute(limits.authPerMinute, byEmail, 'attempts for this email');
+  // Account-number lookups get their own tight budget so numbers cannot be enumerated cheaply.
+  const lookups = limitPerMinute(limits.lookupPerMinute, byUser, 'account lookups');
+
+  return Router()
+    .post('/signup', authByIp, authByEmail, controller.signup)
+    .post('/login', authByIp, authByEmail, controller.login)
+    .post('/refresh', authByIp, controller.refresh)
+    .post('/logout', authByIp, controller.logout)
+    .get('/me', auth, controller.me)
+    .get('/search/:accountNumber', auth, lookups, controller.findByAccountNumber)
+    .get('/', auth, requireAdmin, controller.list)
+    .get('/:id', auth, controller.get)
+    .put('/:id', auth, controller.update)
+    .delete('/:id', auth, controller.remove);
+}

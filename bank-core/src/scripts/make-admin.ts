@@ -1,0 +1,33 @@
+import 'dotenv/config';
+import { loadConfig } from '../config/config';
+import { openDatabase } from '../db/open-database';
+import { setUserRole } from '../repositories/user.repository';
+
+/**
+ * Grants (or with --revoke, removes) the admin role: `npm run make-admin -- someone@example.com`.
+ * Admins are never made by signup; this needs access to the database itself.
+ */
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const email = args.find((arg) => !arg.startsWith('--'))?.trim().toLowerCase();
+  if (!email) {
+    console.error('usage: npm run make-admin -- <email> [--revoke]');
+    process.exit(2);
+  }
+  const role = args.includes('--revoke') ? 'customer' : 'admin';
+  const config = loadConfig();
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, poolSize: 1, dataDir: config.dataDir });
+  try {
+    const user = await setUserRole(db, email, role);
+    if (!user) {
+      console.error(`No user with email ${email}`);
+      process.exitCode = 1;
+      return;
+    }
+    console.log(`${user.email} is now ${user.role}. New tokens carry the role; log in again to get one.`);
+  } finally {
+    await db.close();
+  }
+}
+
+void main();

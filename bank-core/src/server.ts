@@ -1,0 +1,58 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createLogger, type Logger } from '@bank/common';
+import { createApp } from './app';
+import type { Config } from './config/config';
+import type { Database } from './db/database';
+import { openDatabase } from './db/open-database';
+import { createServices, type Services } from './services';
+
+export interface RunningServer {
+  url: string;
+  server: Server;
+  db: Database;
+  logger: Logger;
+  services: Services;
+  stop(): Promise<void>;
+}
+
+// Requests still running get this long to finish before their connections are cut.
+const SHUTDOWN_GRACE_MS = 10_000;
+
+/** Opens the database (migrating it), builds the app and listens. */
+export async function start(config: Config, options: { logger?: Logger } = {}): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger({
+    service: 'bank-core',
+    level: config.logLevel,
+    dir: config.logDir,
+    console: config.logToConsole,
+  });
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, poolSize: config.databasePoolSize, dataDir: config.dataDir });
+  const services = createServices({ config, db });
+  await services.passwords.warmUp();
+  const app = createApp({ config, db, logger, services });
+
+  const server = await new Promise<Server>((resolve, reject) => {
+    const listening = app.listen(config.port, config.host, () => resolve(listening));
+    listening.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const url = `http://${host}:${port}`;
+
+  let stopping: Promise<void> | undefined;
+  /** Stops taking connections, lets requests in flight finish, then closes the database. */
+  const stop = () =>
+    (stopping ??= (async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const forced = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+      await closed;
+      clearTimeout(forced);
+      await db.close();
+      logger.info('bank-core stopped');
+    })());
+
+  logger.info('bank-core listening', { url, docs: `${url}/docs`, database: db.driver });
+  return { url, server, db, logger, services, stop };
+}

@@ -1,0 +1,37 @@
+import { createAccessTokens } from '@bank/common';
+import type { Config } from '../config/config';
+import type { Database } from '../db/database';
+import { createAccountService } from './account.service';
+import { createAuthService } from './auth.service';
+import { createPasswordHasher } from './password.service';
+import { createSessionGuard } from './session-guard';
+import { createUserService } from './user.service';
+
+// How long a "session is live" answer is trusted before asking the database again.
+const SESSION_CACHE_MS = 5_000;
+
+/** Wires every service once; server.ts and the tests both build the app from this. */
+export function createServices({ config, db }: { config: Config; db: Database }) {
+  const accessTokens = createAccessTokens({
+    secret: config.jwt.secret,
+    issuer: config.jwt.issuer,
+    audience: config.jwt.audience,
+    ttlSeconds: config.jwt.accessTtlSeconds,
+  });
+  const sessionGuard = createSessionGuard({ db, cacheMs: SESSION_CACHE_MS });
+  const passwords = createPasswordHasher(config.bcryptCost);
+  const accounts = createAccountService({ db });
+  const auth = createAuthService({
+    db,
+    accounts,
+    passwords,
+    accessTokens,
+    sessionGuard,
+    refreshTtlSeconds: config.jwt.refreshTtlSeconds,
+    loginLockout: config.loginLockout,
+  });
+  const users = createUserService({ db, passwords, sessionGuard });
+  return { accessTokens, sessionGuard, passwords, accounts, auth, users };
+}
+
+export type Services = ReturnType<typeof createServices>;

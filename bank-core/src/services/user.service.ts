@@ -1,0 +1,101 @@
+import type { AccessClaims } from '@bank/common';
+import type { Database } from '../db/database';
+import { AppError, notFound } from '../errors/app-error';
+import { listAccountsOfUser, closeAccountsOfUser } from '../repositories/account.repository';
+import { revokeAllOfUser } from '../repositories/session.repository';
+import * as users from '../repositories/user.repository';
+import type { PasswordHasher } from './password.service';
+import type { SessionGuard } from './session-guard';
+
+export interface UserChanges {
+  name?: string;
+  email?: string;
+  password?: string;
+  currentPassword?: string;
+}
+
+const FORBIDDEN = () => new AppError({ code: 'FORBIDDEN', message: 'You may only act on your own user' });
+
+/** Users act on themselves; admins on anyone. Anything else is refused. */
+function assertSelfOrAdmin(actor: AccessClaims, userId: string): void {
+  if (actor.userId !== userId && actor.role !== 'admin') throw FORBIDDEN();
+}
+
+export function createUserService({ db, passwords, sessionGuard }: { db: Database; passwords: PasswordHasher; sessionGuard: SessionGuard }) {
+  /** @throws FORBIDDEN for someone else's user (non-admin), NOT_FOUND when there is no such user. */
+  async function get(actor: AccessClaims, userId: string): Promise<users.User> {
+    assertSelfOrAdmin(actor, userId);
+    const user = await users.findUserById(db, userId);
+    if (!user) throw notFound('User');
+    const { passwordHash: _secret, ...visible } = user;
+    return visible;
+  }
+
+  return {
+    get,
+    list: (page: { limit: number; after?: { createdAt: Date; id: string } }) => users.listUsers(db, page),
+
+    /**
+     * Changing your own email or password needs your current password. An admin editing someone
+     * else may change name and email, never their password.
+     * @throws FORBIDDEN, NOT_FOUND, UNAUTHORIZED (wrong current password), CONFLICT (email taken).
+     */
+    async update(actor: AccessClaims, userId: string, changes: UserChanges): Promise<users.User> {
+      assertSelfOrAdmin(actor, userId);
+      const self = actor.userId === userId;
+      const user = await users.findUserById(db, userId);
+      if (!user) throw notFound('User');
+      if (!self && changes.password !== undefined) {
+        throw new AppError({ code: 'FORBIDDEN', message: 'Only the user themself can change their password' });
+      }
+      const sensitive = changes.password !== undefined || (changes.email !== undefined && changes.email !== user.email);
+      if (self && sensitive) {
+        if (changes.currentPassword === undefined) {
+          throw new AppError({
+            code: 'VALIDATION',
+            message: 'currentPassword is required to change email or password',
+            details: [{ path: 'currentPassword', message: 'Required to change email or password' }],
+          });
+        }
+        if (!(await passwords.verifyOrWaste(changes.currentPassword, user.passwordHash))) {
+          throw new AppError({ code: 'UNAUTHORIZED', message: 'Current password is incorrect' });
+        }
+      }
+      const passwordHash = changes.password === undefined ? undefined : await passwords.hash(changes.password);
+      const updated = await db.transaction(async (tx) => {
+        const result = await users.updateUser(tx, userId, { name: changes.name, email: changes.email, passwordHash });
+        // A new password ends every other session: whoever knew the old one is logged out.
+        if (result && passwordHash) await revokeAllOfUser(tx, userId);
+        return result;
+      });
+      if (!updated) throw notFound('User');
+      if (passwordHash) sessionGuard.forgetUser(userId);
+      return updated;
+    },
+
+    /**
+     * Deletes a user whose accounts are all at zero: closes them, ends every session, keeps the history.
+     * @throws FORBIDDEN, NOT_FOUND, CONFLICT when an account still holds money.
+     */
+    async remove(actor: AccessClaims, userId: string): Promise<void> {
+      assertSelfOrAdmin(actor, userId);
+      await db.transaction(async (tx) => {
+        if (!(await users.findUserById(tx, userId, { forUpdate: true }))) throw notFound('User');
+        const funded = (await listAccountsOfUser(tx, userId)).filter((account) => account.balance !== 0);
+        if (funded.length > 0) {
+          throw new AppError({
+            code: 'CONFLICT',
+            message: 'Every account must be at zero before the user can be deleted',
+            details: { accounts: funded.map((account) => account.accountNumber) },
+          });
+        }
+        await closeAccountsOfUser(tx, userId);
+        await revokeAllOfUser(tx, userId);
+        await users.markUserDeleted(tx, userId);
+      });
+      sessionGuard.forgetUser(userId);
+    },
+  };
+}
+
+export type UserService = ReturnType<typeof createUserService>;

@@ -1,0 +1,85 @@
+import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+
+export type Role = 'customer' | 'admin';
+
+/** What a verified access token says about its bearer. */
+export interface AccessClaims {
+  userId: string;
+  role: Role;
+  tokenId: string;
+  sessionId: string;
+  expiresAt: Date;
+}
+
+export interface AccessTokenOptions {
+  secret: string;
+  issuer: string;
+  audience: string;
+  ttlSeconds: number;
+}
+
+/** Thrown for any token that must not be trusted; the message is safe to show. */
+export class InvalidTokenError extends Error {
+  constructor(readonly reason: 'missing' | 'expired' | 'invalid') {
+    super(reason === 'expired' ? 'Access token has expired' : 'Access token is missing or invalid');
+  }
+}
+
+// Pinning one algorithm closes both `alg: none` and algorithm-confusion attacks.
+const ALGORITHM = 'HS256';
+const ROLES: ReadonlySet<string> = new Set<Role>(['customer', 'admin']);
+
+/**
+ * Signs and verifies access tokens. The secret becomes a KeyObject once: jsonwebtoken
+ * re-derives a key from a string secret on every call, which costs ~50x more per verify.
+ */
+export function createAccessTokens(options: AccessTokenOptions) {
+  const key: KeyObject = createSecretKey(Buffer.from(options.secret, 'utf8'));
+  const signOptions: jwt.SignOptions = {
+    algorithm: ALGORITHM,
+    issuer: options.issuer,
+    audience: options.audience,
+    expiresIn: options.ttlSeconds,
+  };
+  const verifyOptions: jwt.VerifyOptions & { complete: false } = {
+    algorithms: [ALGORITHM],
+    issuer: options.issuer,
+    audience: options.audience,
+    complete: false,
+  };
+
+  function sign(subject: { userId: string; role: Role; sessionId: string }): string {
+    return jwt.sign({ role: subject.role, sid: subject.sessionId }, key, {
+      ...signOptions,
+      subject: subject.userId,
+      jwtid: randomUUID(),
+    });
+  }
+
+  /** @throws InvalidTokenError when the token is absent, expired, tampered, or not ours. */
+  function verify(token: string | undefined): AccessClaims {
+    if (!token) throw new InvalidTokenError('missing');
+    let payload: string | jwt.JwtPayload;
+    try {
+      payload = jwt.verify(token, key, verifyOptions);
+    } catch (error) {
+      throw new InvalidTokenError(error instanceof jwt.TokenExpiredError ? 'expired' : 'invalid');
+    }
+    if (typeof payload === 'string') throw new InvalidTokenError('invalid');
+    const { sub, role, jti, exp, sid } = payload;
+    if (typeof sub !== 'string' || typeof role !== 'string' || !ROLES.has(role)) throw new InvalidTokenError('invalid');
+    if (typeof jti !== 'string' || typeof exp !== 'number' || typeof sid !== 'string') throw new InvalidTokenError('invalid');
+    return { userId: sub, role: role as Role, tokenId: jti, sessionId: sid, expiresAt: new Date(exp * 1000) };
+  }
+
+  return { sign, verify, ttlSeconds: options.ttlSeconds };
+}
+
+export type AccessTokens = ReturnType<typeof createAccessTokens>;
+
+/** Extracts the token from an `Authorization: Bearer <token>` header value. */
+export function bearerToken(header: string | undefined): string | undefined {
+  const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(header ?? '');
+  return match?.[1];
+}

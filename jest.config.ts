@@ -1,0 +1,19 @@
+import type { Config } from 'jest';
+
+// Every workspace's tests run from the root with one command (`npm test`).
+// TEST_DATABASE_URL switches the suite from embedded PGlite to a real PostgreSQL server.
+const project = (name: string): Config => ({
+  displayName: name,
+  rootDir: `<rootDir>/${name}`,
+  testEnvironment: 'node',
+  testMatch: ['<rootDir>/test/**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/../tsconfig.json' }] },
+  moduleNameMapper: { '^@bank/common$': '<rootDir>/../common/src/index.ts' },
+});
+
+const config: Config = {
+  projects: [project('bank-core')],
+  testTimeout: 30_000,
+};
+
+export default config;
