@@ -1,6 +1,8 @@
 import type { Config } from 'jest';
 
 // Every workspace's tests run from the root with one command (`npm test`).
+// PGlite loads its WASM through dynamic import(), which Jest allows only with --experimental-vm-modules
+// (set by the root `npm test` script).
 // TEST_DATABASE_URL switches the suite from embedded PGlite to a real PostgreSQL server.
 const project = (name: string): Config => ({
   displayName: name,

@@ -1,0 +1,42 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Express } from 'express';
+import request from 'supertest';
+import { createLogger } from '@bank/common';
+import { createApp } from '../../src/app';
+import { loadConfig, type Config } from '../../src/config/config';
+import type { Database } from '../../src/db/database';
+import { createServices, type Services } from '../../src/services';
+import { openTestDatabase } from './test-database';
+
+export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
+
+export interface TestApp {
+  app: Express;
+  http: ReturnType<typeof request>;
+  db: Database;
+  config: Config;
+  services: Services;
+  close(): Promise<void>;
+}
+
+/** The real app on a fresh database. `env` overrides the test defaults (e.g. tight rate limits). */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'bank-core-test-')),
+    JWT_SECRET: TEST_JWT_SECRET,
+    BCRYPT_COST: '4',
+    AUTH_RATE_LIMIT_PER_MINUTE: '10000',
+    LOOKUP_RATE_LIMIT_PER_MINUTE: '10000',
+    API_RATE_LIMIT_PER_MINUTE: '100000',
+    LOG_LEVEL: 'error',
+    ...env,
+  });
+  const db = await openTestDatabase();
+  const services = createServices({ config, db });
+  const logger = createLogger({ service: 'bank-core-test', level: 'error', console: false });
+  const app = createApp({ config, db, logger, services });
+  return { app, http: request(app), db, config, services, close: () => db.close() };
+}
