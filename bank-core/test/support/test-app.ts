@@ -21,8 +21,11 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** The real app on a fresh database. `env` overrides the test defaults (e.g. tight rate limits). */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+/**
+ * The real app on a fresh database. `env` overrides the test defaults (e.g. tight rate limits);
+ * `fileLogs` writes the Winston files to the configured LOG_DIR (silent otherwise).
+ */
+export async function startTestApp(env: Record<string, string> = {}, options: { fileLogs?: boolean } = {}): Promise<TestApp> {
   const config = loadConfig({
     NODE_ENV: 'test',
     DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'bank-core-test-')),
@@ -36,7 +39,12 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   });
   const db = await openTestDatabase();
   const services = createServices({ config, db });
-  const logger = createLogger({ service: 'bank-core-test', level: 'error', console: false });
+  const logger = createLogger({
+    service: 'bank-core-test',
+    level: config.logLevel,
+    dir: options.fileLogs ? config.logDir : undefined,
+    console: false,
+  });
   const app = createApp({ config, db, logger, services });
   return { app, http: request(app), db, config, services, close: () => db.close() };
 }
