@@ -7,6 +7,8 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
+const login = (email: string, password: string) => t.http.post('/api/users/login').send({ email, password });
+
 describe('signup', () => {
   it('creates a customer with a default NGN account at zero and never returns the password', async () => {
     const res = await t.http.post('/api/users/signup').send({ name: ' Ada ', email: ' Ada@Example.COM ', password: 'correct horse' });
@@ -15,5 +17,96 @@ describe('signup', () => {
     expect(res.body.account).toMatchObject({ currency: 'NGN', balance: 0, status: 'open' });
     expect(res.body.account.accountNumber).toMatch(/^[1-9][0-9]{9}$/);
     expect(JSON.stringify(res.body)).not.toMatch(/correct horse|password|hash/i);
+  });
+
+  it('refuses a second signup with the same email in any case or spacing', async () => {
+    await t.http.post('/api/users/signup').send({ name: 'One', email: 'dup@example.com', password: 'password-1' }).expect(201);
+    const res = await t.http.post('/api/users/signup').send({ name: 'Two', email: '  DUP@example.com', password: 'password-2' });
+    expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe('CONFLICT');
+  });
+
+  it('refuses a role in the body, so nobody can sign up as admin', async () => {
+    const res = await t.http.post('/api/users/signup').send({ name: 'Eve', email: 'eve@example.com', password: 'password-1', role: 'admin' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'body' })]));
+  });
+
+  it.each([
+    ['a short password', { name: 'A', email: 'a@example.com', password: 'short' }, 'body.password'],
+    ['a password over 128 characters', { name: 'A', email: 'a@example.com', password: 'x'.repeat(129) }, 'body.password'],
+    ['an invalid email', { name: 'A', email: 'not-an-email', password: 'password-1' }, 'body.email'],
+    ['an empty name', { name: '  ', email: 'a@example.com', password: 'password-1' }, 'body.name'],
+    ['a number as name', { name: 42, email: 'a@example.com', password: 'password-1' }, 'body.name'],
+  ])('refuses %s with a per-field 400', async (_case, body, path) => {
+    const res = await t.http.post('/api/users/signup').send(body);
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('VALIDATION');
+    expect(res.body.error.details).toEqual(expect.arrayContaining([expect.objectContaining({ path })]));
+  });
+});
+
+describe('login', () => {
+  it('returns a bearer token pair for the right password', async () => {
+    const user = await createUser(t);
+    const res = await login(user.email.toUpperCase(), user.password);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ token: expect.any(String), refreshToken: expect.any(String), tokenType: 'Bearer', expiresIn: 900 });
+    await t.http.get('/api/users/me').set('Authorization', `Bearer ${res.body.token}`).expect(200);
+  });
+
+  it('answers a wrong password and an unknown email identically', async () => {
+    const user = await createUser(t);
+    const wrongPassword = await login(user.email, 'wrong password');
+    const unknownEmail = await login('nobody@example.com', 'wrong password');
+    expect(wrongPassword.status).toBe(401);
+    expect(unknownEmail.status).toBe(401);
+    const { requestId: _a, ...first } = wrongPassword.body.error;
+    const { requestId: _b, ...second } = unknownEmail.body.error;
+    expect(first).toEqual(second);
+  });
+});
+
+describe('refresh and logout', () => {
+  it('rotates the refresh token: the new pair works and the old refresh token is spent', async () => {
+    const user = await createUser(t);
+    const first = await t.http.post('/api/users/refresh').send({ refreshToken: user.refreshToken });
+    expect(first.status).toBe(200);
+    expect(first.body.refreshToken).not.toBe(user.refreshToken);
+    await t.http.get('/api/users/me').set('Authorization', `Bearer ${first.body.token}`).expect(200);
+    const second = await t.http.post('/api/users/refresh').send({ refreshToken: first.body.refreshToken });
+    expect(second.status).toBe(200);
+  });
+
+  it('on reuse of a spent refresh token, revokes the whole family including the newest tokens', async () => {
+    const user = await createUser(t);
+    const rotated = await t.http.post('/api/users/refresh').send({ refreshToken: user.refreshToken }).expect(200);
+    const reuse = await t.http.post('/api/users/refresh').send({ refreshToken: user.refreshToken });
+    expect(reuse.status).toBe(401);
+    await t.http.post('/api/users/refresh').send({ refreshToken: rotated.body.refreshToken }).expect(401);
+    await t.http.get('/api/users/me').set('Authorization', `Bearer ${rotated.body.token}`).expect(401);
+  });
+
+  it('when two refreshes race with one token, at most one succeeds', async () => {
+    const user = await createUser(t);
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => t.http.post('/api/users/refresh').send({ refreshToken: user.refreshToken })),
+    );
+    expect(results.filter((res) => res.status === 200).length).toBeLessThanOrEqual(1);
+  });
+
+  it('logout revokes the refresh token and ends the session of its access token', async () => {
+    const user = await createUser(t);
+    await t.http.post('/api/users/logout').send({ refreshToken: user.refreshToken }).expect(204);
+    await t.http.post('/api/users/refresh').send({ refreshToken: user.refreshToken }).expect(401);
+    const me = await t.http.get('/api/users/me').set(user.auth);
+    expect(me.status).toBe(401);
+    expect(me.headers['www-authenticate']).toBe('Bearer');
+  });
+
+  it('refuses an unknown refresh token', async () => {
+    const res = await t.http.post('/api/users/refresh').send({ refreshToken: 'made-up' });
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe('UNAUTHORIZED');
   });
 });

@@ -1,0 +1,114 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { eventually } from './support/eventually';
+import { createUser } from './support/factories';
+import { startTestApp, type TestApp } from './support/test-app';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(() => t.close());
+
+describe('one error shape for every failure', () => {
+  it('answers unknown routes with a JSON 404', async () => {
+    const res = await t.http.get('/api/nothing-here');
+    expect(res.status).toBe(404);
+    expect(res.body).toEqual({ error: { code: 'NOT_FOUND', message: expect.any(String), requestId: expect.any(String) } });
+  });
+
+  it('answers malformed JSON with a JSON 400 and changes nothing', async () => {
+    const res = await t.http.post('/api/users/signup').set('Content-Type', 'application/json').send('{"name": "A", "email":');
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('MALFORMED_JSON');
+  });
+
+  it('answers a body over the size limit with a JSON 413', async () => {
+    const res = await t.http.post('/api/users/signup').send({ name: 'A', email: 'big@example.com', password: 'x'.repeat(20_000) });
+    expect(res.status).toBe(413);
+    expect(res.body.error.code).toBe('PAYLOAD_TOO_LARGE');
+    await t.http.post('/api/users/login').send({ email: 'big@example.com', password: 'whatever' }).expect(401);
+  });
+
+  it('refuses wrong types, unknown fields and a missing body with per-field details', async () => {
+    const user = await createUser(t);
+    const wrongType = await t.http.post('/api/accounts').set(user.auth).send({ description: 12 });
+    expect(wrongType.status).toBe(400);
+    expect(wrongType.body.error.details).toEqual([expect.objectContaining({ path: 'body.description' })]);
+    const unknown = await t.http.post('/api/accounts').set(user.auth).send({ description: 'x', owner: 'me' });
+    expect(unknown.status).toBe(400);
+    const noBody = await t.http.post('/api/users/login');
+    expect(noBody.status).toBe(400);
+    expect(noBody.body.error.details.map((detail: { path: string }) => detail.path).sort()).toEqual(['body.email', 'body.password']);
+  });
+
+  it('answers a JSON array body with a validation error', async () => {
+    const res = await t.http.post('/api/users/login').send([1, 2]);
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('VALIDATION');
+  });
+});
+
+describe('request ids', () => {
+  it('echoes a sane X-Request-Id and replaces an unsafe one', async () => {
+    const kept = await t.http.get('/healthz').set('X-Request-Id', 'trace-123');
+    expect(kept.headers['x-request-id']).toBe('trace-123');
+    const replaced = await t.http.get('/healthz').set('X-Request-Id', 'bad id\twith spaces');
+    expect(replaced.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('puts the request id into error bodies', async () => {
+    const res = await t.http.get('/api/accounts').set('X-Request-Id', 'err-trace-1');
+    expect(res.body.error.requestId).toBe('err-trace-1');
+  });
+});
+
+describe('operations endpoints', () => {
+  it('reports liveness and readiness', async () => {
+    expect((await t.http.get('/healthz')).body).toEqual({ status: 'ok' });
+    expect((await t.http.get('/readyz')).body).toEqual({ status: 'ready', database: t.db.driver });
+  });
+
+  it('exposes Prometheus metrics by route pattern and status', async () => {
+    const user = await createUser(t);
+    await t.http.get(`/api/accounts/${user.account.id}`).set(user.auth).expect(200);
+    const res = await t.http.get('/metrics');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/text\/plain/);
+    expect(res.text).toContain('http_requests_total{method="GET",route="/api/accounts/:id",status="200"}');
+    expect(res.text).toContain('http_request_duration_seconds_bucket');
+    expect(res.text).toContain('process_cpu_user_seconds_total');
+    expect(res.text).not.toContain(user.account.id);
+  });
+
+  it('sets security headers and allows only configured CORS origins', async () => {
+    const allowed = await t.http.get('/healthz').set('Origin', 'http://localhost:3001');
+    expect(allowed.headers['access-control-allow-origin']).toBe('http://localhost:3001');
+    expect(allowed.headers['x-content-type-options']).toBe('nosniff');
+    const denied = await t.http.get('/healthz').set('Origin', 'https://evil.example');
+    expect(denied.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
+
+describe('logs', () => {
+  it('writes one JSON line per request with route, status, request id and user id, and never a password or token', async () => {
+    const logDir = path.join(t.config.dataDir, 'request-logs');
+    const logged = await startTestApp({ LOG_DIR: logDir, LOG_LEVEL: 'info', LOG_CONSOLE: 'false' }, { fileLogs: true });
+    try {
+      const user = await createUser(logged);
+      await logged.http.get('/api/users/me').set(user.auth).set('X-Request-Id', 'log-check-1').expect(200);
+      const lines = await eventually(() => {
+        const parsed = readFileSync(path.join(logDir, 'info.log'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+        return parsed.some((line) => line.requestId === 'log-check-1') ? parsed : undefined;
+      });
+      const me = lines.find((line) => line.requestId === 'log-check-1');
+      expect(me).toMatchObject({ method: 'GET', route: '/api/users/me', status: 200, userId: user.id, durationMs: expect.any(Number) });
+      const all = lines.map((line) => JSON.stringify(line)).join('\n');
+      expect(all).not.toContain(user.password);
+      expect(all).not.toContain(user.token);
+      expect(all).not.toContain(user.refreshToken);
+    } finally {
+      await logged.close();
+    }
+  });
+});

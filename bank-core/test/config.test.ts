@@ -1,0 +1,43 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ConfigError, loadConfig } from '../src/config/config';
+
+const tempDir = () => mkdtempSync(path.join(os.tmpdir(), 'bank-config-'));
+
+describe('configuration', () => {
+  it('uses the documented defaults', () => {
+    const config = loadConfig({ DATA_DIR: tempDir() });
+    expect(config).toMatchObject({ env: 'development', port: 3000, websocketPort: 3001, databaseUrl: undefined, bcryptCost: 12 });
+    expect(config.jwt.accessTtlSeconds).toBe(900);
+  });
+
+  it('in production refuses to start without a JWT secret, or with one shorter than 32 bytes', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: tempDir() })).toThrow(ConfigError);
+    expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: tempDir(), JWT_SECRET: 'short' })).toThrow(/at least 32 bytes/);
+    const secret = 'p'.repeat(32);
+    expect(loadConfig({ NODE_ENV: 'production', DATA_DIR: tempDir(), JWT_SECRET: secret }).jwt.secret).toBe(secret);
+  });
+
+  it('in development generates a secret once under DATA_DIR and keeps it across restarts', () => {
+    const dataDir = tempDir();
+    const first = loadConfig({ DATA_DIR: dataDir }).jwt.secret;
+    expect(Buffer.byteLength(first)).toBeGreaterThanOrEqual(32);
+    expect(readFileSync(path.join(dataDir, 'jwt-secret'), 'utf8')).toBe(first);
+    expect(loadConfig({ DATA_DIR: dataDir }).jwt.secret).toBe(first);
+  });
+
+  it('lists every invalid variable in one readable message', () => {
+    const dataDir = tempDir();
+    let message = '';
+    try {
+      loadConfig({ DATA_DIR: dataDir, APP_PORT_1: 'abc', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/APP_PORT_1/);
+    expect(message).toMatch(/DATABASE_URL/);
+    expect(message).toMatch(/LOG_LEVEL/);
+    expect(existsSync(path.join(dataDir, 'jwt-secret'))).toBe(false);
+  });
+});
