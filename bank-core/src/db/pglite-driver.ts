@@ -25,7 +25,8 @@ export async function openPglite(dataDir?: string): Promise<Database> {
   const queryOn = (target: PGlite | PgliteTransaction) =>
     async <R extends Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> => {
       const result = await target.query<R>(sql, params as unknown[] | undefined);
-      return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
+      // PGlite reports affectedRows 0 for a SELECT; like pg's rowCount, count the rows it returned.
+      return { rows: result.rows, rowCount: Math.max(result.affectedRows ?? 0, result.rows.length) };
     };
 
   return {
