@@ -1,4 +1,4 @@
-import 'dotenv/config';
+import { loadRootEnvFile } from '@bank/common';
 import { ConfigError, loadConfig } from './config/config';
 import { start } from './server';
 
@@ -6,6 +6,7 @@ import { start } from './server';
 async function main(): Promise<void> {
   let config;
   try {
+    loadRootEnvFile();
     config = loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) {

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import dotenv from 'dotenv';
 
 /**
  * The monorepo's root folder (where `.env` and the default `data/` live), found from this
@@ -17,4 +18,12 @@ function findRoot(start: string): string {
 /** Resolves a configured path: absolute stays, relative is taken from the repository root. */
 export function resolveFromRoot(value: string): string {
   return path.isAbsolute(value) ? value : path.resolve(REPO_ROOT, value);
+}
+
+/**
+ * Loads the root `.env` into process.env; variables already set in the environment win.
+ * npm runs workspace scripts from the workspace folder, so dotenv's default (the current folder) would miss it.
+ */
+export function loadRootEnvFile(): void {
+  dotenv.config({ path: path.join(REPO_ROOT, '.env'), quiet: true });
 }

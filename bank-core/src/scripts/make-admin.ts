@@ -1,4 +1,4 @@
-import 'dotenv/config';
+import { loadRootEnvFile } from '@bank/common';
 import { loadConfig } from '../config/config';
 import { openDatabase } from '../db/open-database';
 import { setUserRole } from '../repositories/user.repository';
@@ -15,6 +15,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const role = args.includes('--revoke') ? 'customer' : 'admin';
+  loadRootEnvFile();
   const config = loadConfig();
   const db = await openDatabase({ databaseUrl: config.databaseUrl, poolSize: 1, dataDir: config.dataDir });
   try {
