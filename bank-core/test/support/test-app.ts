@@ -1,13 +1,14 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Express } from 'express';
+import express, { type Express } from 'express';
 import request from 'supertest';
 import { createLogger } from '@bank/common';
 import { createApp } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config/config';
 import type { Database } from '../../src/db/database';
 import { createServices, type Services } from '../../src/services';
+import { createContractRecorder } from './contract';
 import { openTestDatabase } from './test-database';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
@@ -45,6 +46,12 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
     dir: options.fileLogs ? config.logDir : undefined,
     console: false,
   });
-  const app = createApp({ config, db, logger, services });
-  return { app, http: request(app), db, config, services, close: () => db.close() };
+  // Every response goes through the contract recorder; `close` fails the test file if one broke docs/openapi.yaml.
+  const contract = createContractRecorder();
+  const app = express().disable('x-powered-by').use(contract.middleware).use(createApp({ config, db, logger, services }));
+  const close = async () => {
+    await db.close();
+    contract.assertNoViolations();
+  };
+  return { app, http: request(app), db, config, services, close };
 }
