@@ -1,23 +1,13 @@
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import request from 'supertest';
 import { createLogger } from '@bank/common';
-import { loadConfig } from '../src/config/config';
 import { start } from '../src/server';
-import { TEST_JWT_SECRET } from './support/test-app';
+import { testConfig } from './support/test-app';
 
 // `npm start` keeps the embedded database on disk; a second start must find it migrated, not migrate it again.
 // Always PGlite: this is about the embedded driver, whatever TEST_DATABASE_URL says.
 describe('embedded database on disk', () => {
   it('when bank-core is stopped and started again, it starts and the users signed up before can log in', async () => {
-    const config = loadConfig({
-      NODE_ENV: 'test',
-      DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'bank-core-restart-')),
-      JWT_SECRET: TEST_JWT_SECRET,
-      APP_PORT_1: '0',
-      BCRYPT_COST: '4',
-    });
+    const config = testConfig({ APP_PORT_1: '0' });
     const logger = createLogger({ service: 'bank-core-test', level: 'error', console: false });
     const credentials = { email: 'restart@example.com', password: 'correct horse' };
 

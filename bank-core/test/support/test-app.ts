@@ -22,12 +22,9 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/**
- * The real app on a fresh database. `env` overrides the test defaults (e.g. tight rate limits);
- * `fileLogs` writes the Winston files to the configured LOG_DIR (silent otherwise).
- */
-export async function startTestApp(env: Record<string, string> = {}, options: { fileLogs?: boolean } = {}): Promise<TestApp> {
-  const config = loadConfig({
+/** The test defaults (fast hashing, generous rate limits, a fresh DATA_DIR), with `env` on top. */
+export function testConfig(env: Record<string, string> = {}): Config {
+  return loadConfig({
     NODE_ENV: 'test',
     DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'bank-core-test-')),
     JWT_SECRET: TEST_JWT_SECRET,
@@ -38,6 +35,14 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
     LOG_LEVEL: 'error',
     ...env,
   });
+}
+
+/**
+ * The real app on a fresh database. `env` overrides the test defaults (e.g. tight rate limits);
+ * `fileLogs` writes the Winston files to the configured LOG_DIR (silent otherwise).
+ */
+export async function startTestApp(env: Record<string, string> = {}, options: { fileLogs?: boolean } = {}): Promise<TestApp> {
+  const config = testConfig(env);
   const db = await openTestDatabase();
   const services = createServices({ config, db });
   const logger = createLogger({
