@@ -95,6 +95,7 @@ describe('reading and changing accounts', () => {
     expect(res.body).toMatchObject({ status: 'closed', closedAt: expect.any(String) });
     expect((await t.http.get(`/api/accounts/${user.account.id}`).set(user.auth)).body.status).toBe('closed');
     expect((await t.http.delete(`/api/accounts/${user.account.id}`).set(user.auth)).status).toBe(409);
+    expect((await t.http.put(`/api/accounts/${user.account.id}`).set(user.auth).send({ description: 'later' })).status).toBe(409);
   });
 
   it('refuses to close an account that holds money and leaves it open', async () => {

@@ -79,7 +79,7 @@ describe('PUT /api/users/:id', () => {
     const user = await createUser(t);
     const missing = await t.http.put(`/api/users/${user.id}`).set(user.auth).send({ email: 'new@example.com' });
     expect(missing.status).toBe(400);
-    expect(missing.body.error.details).toEqual([expect.objectContaining({ path: 'currentPassword' })]);
+    expect(missing.body.error.details).toEqual([expect.objectContaining({ path: 'body.currentPassword' })]);
     const wrong = await t.http.put(`/api/users/${user.id}`).set(user.auth).send({ password: 'new password 1', currentPassword: 'nope' });
     expect(wrong.status).toBe(401);
     await t.http.post('/api/users/login').send({ email: user.email, password: user.password }).expect(200);

@@ -102,9 +102,11 @@ export async function findRecipient(db: Queryable, accountNumber: string): Promi
   return rows[0] && { accountNumber: rows[0].account_number, name: rows[0].name };
 }
 
-export async function updateAccountDescription(db: Queryable, id: string, userId: string, description: string): Promise<Account | undefined> {
+/** Undefined when the account is not the user's or is closed. */
+export async function updateOpenAccountDescription(db: Queryable, id: string, userId: string, description: string): Promise<Account | undefined> {
   const { rows } = await db.query<AccountRow>(
-    `UPDATE accounts SET description = $3, updated_at = now() WHERE id = $1 AND user_id = $2 RETURNING ${ACCOUNT_COLUMNS}`,
+    `UPDATE accounts SET description = $3, updated_at = now() WHERE id = $1 AND user_id = $2 AND status = 'open'
+     RETURNING ${ACCOUNT_COLUMNS}`,
     [id, userId, description],
   );
   return rows[0] && toAccount(rows[0]);

@@ -50,11 +50,12 @@ export function createAccountService({ db }: { db: Database }) {
     list: (userId: string) => accounts.listAccountsOfUser(db, userId),
     getOwned,
 
-    /** @throws NOT_FOUND unless the user owns the account. */
+    /** @throws NOT_FOUND unless the user owns the account, CONFLICT when it is closed (closed accounts are frozen). */
     async describe(userId: string, accountId: string, description: string) {
-      const account = await accounts.updateAccountDescription(db, accountId, userId, description);
-      if (!account) throw notFound('Account');
-      return account;
+      const account = await accounts.updateOpenAccountDescription(db, accountId, userId, description);
+      if (account) return account;
+      await getOwned(userId, accountId);
+      throw new AppError({ code: 'CONFLICT', message: 'A closed account cannot be changed' });
     },
 
     /**

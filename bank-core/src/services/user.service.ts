@@ -54,7 +54,7 @@ export function createUserService({ db, passwords, sessionGuard }: { db: Databas
           throw new AppError({
             code: 'VALIDATION',
             message: 'currentPassword is required to change email or password',
-            details: [{ path: 'currentPassword', message: 'Required to change email or password' }],
+            details: [{ path: 'body.currentPassword', message: 'Required to change email or password' }],
           });
         }
         if (!(await passwords.verifyOrWaste(changes.currentPassword, user.passwordHash))) {
