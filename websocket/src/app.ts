@@ -1,0 +1,47 @@
+import path from 'node:path';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type { AccessTokens, Logger } from '@bank/common';
+import type { Config } from './config/config';
+import { authenticate } from './middlewares/authenticate.middleware';
+import { errorHandler, unknownRoute } from './middlewares/error-handler.middleware';
+import { requestId } from './middlewares/request-id.middleware';
+import { activityRoutes } from './routes/activity.routes';
+import type { ActivityReader } from './services/activity-reader.service';
+import type { SessionChecker } from './services/session-check.service';
+
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  accessTokens: AccessTokens;
+  sessionChecker: SessionChecker;
+  readers: { interactions: ActivityReader; errors: ActivityReader };
+  /** Live figures for /healthz (socket count, feed position). */
+  status: () => Record<string, unknown>;
+}
+
+// Found from this file, so it is the same from src/ (tsx) and dist/ (built).
+const PUBLIC_DIR = path.join(__dirname, '..', 'public');
+
+/** Builds the Express app; never listens (server.ts attaches it and the WebSocket server to one HTTP server). */
+export function createApp({ config, logger, accessTokens, sessionChecker, readers, status }: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(requestId);
+  app.use(helmet({
+    contentSecurityPolicy: {
+      // The page talks to this service's socket ('self' covers ws: on the same origin) and to bank-core's API.
+      directives: { connectSrc: ["'self'", config.bankCoreUrl] },
+    },
+  }));
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', ...status() });
+  });
+  app.use('/api/websocket', activityRoutes({ authenticated: authenticate({ accessTokens, sessionChecker, logger }), readers }));
+  app.use(express.static(PUBLIC_DIR, { index: 'index.html' }));
+
+  app.use(unknownRoute);
+  app.use(errorHandler(logger));
+  return app;
+}

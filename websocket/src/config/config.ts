@@ -1,0 +1,115 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { loadOrCreateDevSecret, MIN_SECRET_BYTES, resolveFromRoot } from '@bank/common';
+
+const port = z.coerce.number().int().min(0).max(65_535);
+const positiveInt = z.coerce.number().int().positive();
+const flag = z.enum(['true', 'false']).transform((value) => value === 'true');
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  APP_PORT_1: port.default(3000),
+  APP_PORT_2: port.default(3001),
+  BANK_CORE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  WS_DATA_DIR: z.string().min(1).optional(),
+  LOG_DIR: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
+  LOG_CONSOLE: flag.optional(),
+  JWT_SECRET: z.string().optional(),
+  JWT_ISSUER: z.string().min(1).default('bank-core'),
+  JWT_AUDIENCE: z.string().min(1).default('bank-clients'),
+  WS_AUTH_TIMEOUT_MS: positiveInt.default(5_000),
+  WS_MAX_PAYLOAD_BYTES: positiveInt.min(256).max(1024 * 1024).default(16 * 1024),
+  WS_RATE_LIMIT_PER_SECOND: positiveInt.default(20),
+  WS_RATE_LIMIT_BURST: positiveInt.default(40),
+  WS_RATE_LIMIT_CLOSE_AFTER: positiveInt.default(20),
+  WS_HEARTBEAT_INTERVAL_MS: positiveInt.default(30_000),
+  WS_SESSION_CHECK_INTERVAL_MS: positiveInt.default(30_000),
+  WS_ACTIVITY_MAX_BYTES: positiveInt.min(1024).default(10 * 1024 * 1024),
+  WS_ACTIVITY_KEEP_FILES: positiveInt.max(50).default(5),
+  WS_FEED_ENABLED: flag.default(true),
+  WS_FEED_RETRY_MAX_MS: positiveInt.default(30_000),
+  WS_FEED_IDLE_TIMEOUT_MS: positiveInt.default(60_000),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  host: string;
+  port: number;
+  bankCoreUrl: string;
+  /** This service's own files: activity logs and the feed cursor. */
+  dataDir: string;
+  logDir: string;
+  logLevel: Env['LOG_LEVEL'];
+  logToConsole: boolean;
+  jwt: { secret: string; issuer: string; audience: string };
+  sockets: {
+    authTimeoutMs: number;
+    maxPayloadBytes: number;
+    ratePerSecond: number;
+    rateBurst: number;
+    /** Refused messages in a row after which a flooding socket is closed with 1008. */
+    rateCloseAfter: number;
+    heartbeatIntervalMs: number;
+    sessionCheckIntervalMs: number;
+  };
+  activity: { maxBytes: number; keepFiles: number };
+  feed: { enabled: boolean; retryMaxMs: number; idleTimeoutMs: number };
+}
+
+/** A configuration problem, phrased for the person starting the service. */
+export class ConfigError extends Error {}
+
+/**
+ * The one place that reads the environment. Everything else receives a `Config`.
+ * @throws ConfigError listing every invalid variable.
+ */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.') || '(env)'}: ${issue.message}`);
+    throw new ConfigError(`Invalid environment:\n${lines.join('\n')}`);
+  }
+  const env = parsed.data;
+  // DATA_DIR is shared with bank-core (the dev JWT secret lives there); this service keeps its own files below it.
+  const sharedDataDir = resolveFromRoot(env.DATA_DIR);
+  const dataDir = env.WS_DATA_DIR ? resolveFromRoot(env.WS_DATA_DIR) : path.join(sharedDataDir, 'websocket');
+  return {
+    env: env.NODE_ENV,
+    host: env.HOST,
+    port: env.APP_PORT_2,
+    bankCoreUrl: (env.BANK_CORE_URL ?? `http://127.0.0.1:${env.APP_PORT_1}`).replace(/\/+$/, ''),
+    dataDir,
+    logDir: env.LOG_DIR ? resolveFromRoot(env.LOG_DIR) : path.join(dataDir, 'logs'),
+    logLevel: env.LOG_LEVEL,
+    logToConsole: env.LOG_CONSOLE ?? env.NODE_ENV !== 'test',
+    jwt: { secret: resolveJwtSecret(env, sharedDataDir), issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE },
+    sockets: {
+      authTimeoutMs: env.WS_AUTH_TIMEOUT_MS,
+      maxPayloadBytes: env.WS_MAX_PAYLOAD_BYTES,
+      ratePerSecond: env.WS_RATE_LIMIT_PER_SECOND,
+      rateBurst: env.WS_RATE_LIMIT_BURST,
+      rateCloseAfter: env.WS_RATE_LIMIT_CLOSE_AFTER,
+      heartbeatIntervalMs: env.WS_HEARTBEAT_INTERVAL_MS,
+      sessionCheckIntervalMs: env.WS_SESSION_CHECK_INTERVAL_MS,
+    },
+    activity: { maxBytes: env.WS_ACTIVITY_MAX_BYTES, keepFiles: env.WS_ACTIVITY_KEEP_FILES },
+    feed: { enabled: env.WS_FEED_ENABLED, retryMaxMs: env.WS_FEED_RETRY_MAX_MS, idleTimeoutMs: env.WS_FEED_IDLE_TIMEOUT_MS },
+  };
+}
+
+// The same rule as bank-core's config: both services must verify the same tokens, so outside
+// production both read the one generated secret in the shared DATA_DIR.
+function resolveJwtSecret(env: Env, sharedDataDir: string): string {
+  const secret = env.JWT_SECRET;
+  if (secret !== undefined && Buffer.byteLength(secret) >= MIN_SECRET_BYTES) return secret;
+  if (env.NODE_ENV === 'production' || secret !== undefined) {
+    throw new ConfigError(`JWT_SECRET must be set to at least ${MIN_SECRET_BYTES} bytes` +
+      (env.NODE_ENV === 'production' ? ' in production' : ' (or left unset outside production)'));
+  }
+  return loadOrCreateDevSecret(sharedDataDir);
+}

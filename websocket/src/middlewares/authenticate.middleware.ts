@@ -1,0 +1,32 @@
+import type { Request, RequestHandler } from 'express';
+import { bearerToken, InvalidTokenError, type AccessClaims, type AccessTokens, type Logger } from '@bank/common';
+import { AppError } from '../errors/app-error';
+import type { SessionChecker } from '../services/session-check.service';
+
+/**
+ * Verifies the bearer access token as bank-core does (same secret, issuer, audience) and asks
+ * bank-core whether its session is live; 401 otherwise. When bank-core cannot answer, the verified
+ * token is accepted, as for sockets (see connection.ts).
+ */
+export function authenticate({ accessTokens, sessionChecker, logger }: { accessTokens: AccessTokens; sessionChecker: SessionChecker; logger: Logger }): RequestHandler {
+  return async (req, _res, next) => {
+    let claims: AccessClaims;
+    try {
+      claims = accessTokens.verify(bearerToken(req.get('authorization')));
+    } catch (error) {
+      if (error instanceof InvalidTokenError) throw new AppError({ code: 'UNAUTHORIZED', message: error.message });
+      throw error;
+    }
+    const session = await sessionChecker.check(claims.sessionId);
+    if (session === 'inactive') throw new AppError({ code: 'UNAUTHORIZED', message: 'Session has ended; log in again' });
+    if (session === 'unknown') logger.warn('bank-core could not confirm the session; accepting the verified token', { requestId: req.requestId });
+    req.auth = claims;
+    next();
+  };
+}
+
+/** The verified caller; only for routes behind `authenticate`. */
+export function caller(req: Request): AccessClaims {
+  if (!req.auth) throw new AppError({ code: 'UNAUTHORIZED', message: 'Access token is missing or invalid' });
+  return req.auth;
+}

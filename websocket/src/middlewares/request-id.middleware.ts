@@ -1,0 +1,12 @@
+import { randomUUID } from 'node:crypto';
+import type { RequestHandler } from 'express';
+
+// A caller's id is kept only when it is short and plain, so it is safe in logs and headers (as in bank-core).
+export const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export const requestId: RequestHandler = (req, res, next) => {
+  const given = req.get('x-request-id');
+  req.requestId = given && SANE_REQUEST_ID.test(given) ? given : randomUUID();
+  res.setHeader('X-Request-Id', req.requestId);
+  next();
+};

@@ -1,0 +1,92 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createAccessTokens, createLogger, createServiceTokens, type Logger } from '@bank/common';
+import { createApp } from './app';
+import type { Config } from './config/config';
+import { createAccountEventDispatcher } from './services/account-events.service';
+import { createActivityLog } from './services/activity-log.service';
+import { createActivityReader } from './services/activity-reader.service';
+import { createFeedConsumer, type FeedConsumer } from './services/feed-consumer.service';
+import { createFeedCursor } from './services/feed-cursor';
+import { createSessionChecker } from './services/session-check.service';
+import { createSocketRegistry } from './services/socket-registry';
+import { WS_PATH } from './sockets/close-codes';
+import { createSocketGateway } from './sockets/socket-gateway';
+
+export interface RunningServer {
+  /** http://host:port of the page and the HTTP API. */
+  url: string;
+  /** ws://host:port/ws, where clients connect. */
+  wsUrl: string;
+  server: Server;
+  logger: Logger;
+  feed: FeedConsumer | undefined;
+  stop(): Promise<void>;
+}
+
+// HTTP requests still running get this long to finish before their connections are cut.
+const SHUTDOWN_GRACE_MS = 5_000;
+// An active session answer is reused this long by the HTTP endpoints (sockets always ask afresh).
+const SESSION_CACHE_MS = 10_000;
+// Verification ignores the lifetime; signing is bank-core's job.
+const UNUSED_TTL_SECONDS = 900;
+
+/** Wires the services, attaches Express and the WebSocket server to one HTTP server, starts the feed. */
+export async function start(config: Config, options: { logger?: Logger } = {}): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger({ service: 'websocket', level: config.logLevel, dir: config.logDir, console: config.logToConsole });
+  const jwt = { secret: config.jwt.secret, issuer: config.jwt.issuer, audience: config.jwt.audience };
+  const accessTokens = createAccessTokens({ ...jwt, ttlSeconds: UNUSED_TTL_SECONDS });
+  const serviceTokens = createServiceTokens(jwt);
+  const sessionChecker = createSessionChecker({ bankCoreUrl: config.bankCoreUrl, serviceTokens, logger, cacheMs: SESSION_CACHE_MS });
+  const activity = createActivityLog({ dir: config.dataDir, ...config.activity, logger });
+  const registry = createSocketRegistry();
+  const readers = {
+    interactions: createActivityReader({ file: activity.interactions.file, keepFiles: config.activity.keepFiles }),
+    errors: createActivityReader({ file: activity.errors.file, keepFiles: config.activity.keepFiles }),
+  };
+  const feed = config.feed.enabled
+    ? createFeedConsumer({
+      bankCoreUrl: config.bankCoreUrl,
+      serviceTokens,
+      cursor: createFeedCursor(config.dataDir),
+      logger,
+      onEvent: createAccountEventDispatcher({ registry, activity }),
+      ...config.feed,
+    })
+    : undefined;
+
+  const status = () => ({ sockets: registry.size, feed: feed?.status() ?? null });
+  const app = createApp({ config, logger, accessTokens, sessionChecker, readers, status });
+  const server = createServer(app);
+  const gateway = createSocketGateway({ server, settings: config.sockets, logger, accessTokens, sessionChecker, activity, registry });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const url = `http://${host}:${port}`;
+  feed?.start();
+
+  let stopping: Promise<void> | undefined;
+  /** Feed first (its cursor must not pass events nobody could receive), then sockets, HTTP, files. */
+  const stop = () =>
+    (stopping ??= (async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      await feed?.stop();
+      await gateway.close();
+      server.closeIdleConnections();
+      const forced = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+      await closed;
+      clearTimeout(forced);
+      await activity.close();
+      logger.info('websocket stopped');
+    })());
+
+  logger.info('websocket listening', { url, ws: `ws://${host}:${port}${WS_PATH}`, bankCore: config.bankCoreUrl, feed: config.feed.enabled });
+  return { url, wsUrl: `ws://${host}:${port}${WS_PATH}`, server, logger, feed, stop };
+}

@@ -1,0 +1,67 @@
+import type { Logger, ServiceTokens } from '@bank/common';
+
+/** `unknown`: bank-core could not say (unreachable, timed out, or an answer we cannot read). */
+export type SessionState = 'active' | 'inactive' | 'unknown';
+
+const REQUEST_TIMEOUT_MS = 3_000;
+// A service token lives five minutes; reusing one for a minute saves signing one per check.
+const SERVICE_TOKEN_REUSE_MS = 60_000;
+
+/**
+ * Asks bank-core whether a login session is still live (`POST /internal/sessions/check`), so a
+ * logout or a revoked refresh family also ends this service's sockets. Active answers are kept for
+ * `cacheMs` so bursts of HTTP reads do not each cost a round trip.
+ */
+export function createSessionChecker({ bankCoreUrl, serviceTokens, logger, cacheMs }: {
+  bankCoreUrl: string;
+  serviceTokens: ServiceTokens;
+  logger: Logger;
+  cacheMs: number;
+}) {
+  const url = `${bankCoreUrl}/internal/sessions/check`;
+  const activeUntil = new Map<string, number>();
+  const MAX_CACHED = 100_000;
+  let token: { value: string; until: number } | undefined;
+
+  function serviceToken(): string {
+    const now = Date.now();
+    if (!token || token.until <= now) token = { value: serviceTokens.sign('websocket'), until: now + SERVICE_TOKEN_REUSE_MS };
+    return token.value;
+  }
+
+  async function ask(sessionId: string): Promise<SessionState> {
+    try {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${serviceToken()}` },
+        body: JSON.stringify({ sessionId }),
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
+      const body = (await response.json().catch(() => undefined)) as { active?: unknown } | undefined;
+      if (response.ok && typeof body?.active === 'boolean') return body.active ? 'active' : 'inactive';
+      logger.warn('session check answered unexpectedly', { status: response.status });
+      return 'unknown';
+    } catch (error) {
+      logger.warn('session check failed: bank-core unreachable', { url, error: (error as Error).message });
+      return 'unknown';
+    }
+  }
+
+  return {
+    /** `fresh` skips the cache (the periodic re-check must see revocations). Never throws. */
+    async check(sessionId: string, { fresh = false }: { fresh?: boolean } = {}): Promise<SessionState> {
+      const now = Date.now();
+      if (!fresh && (activeUntil.get(sessionId) ?? 0) > now) return 'active';
+      const state = await ask(sessionId);
+      if (state === 'active') {
+        if (activeUntil.size >= MAX_CACHED) activeUntil.clear();
+        activeUntil.set(sessionId, now + cacheMs);
+      } else {
+        activeUntil.delete(sessionId);
+      }
+      return state;
+    },
+  };
+}
+
+export type SessionChecker = ReturnType<typeof createSessionChecker>;

@@ -1,0 +1,45 @@
+/** What the registry needs of a connection: whom it belongs to and how to send it text. */
+export interface RegisteredSocket {
+  readonly connectionId: string;
+  readonly sessionId: string;
+  sendText(text: string): void;
+  end(code: number, reason: string, notice?: unknown): void;
+}
+
+/** The open, authenticated sockets by user id: where live account events are pushed. */
+export function createSocketRegistry() {
+  const byUser = new Map<string, Set<RegisteredSocket>>();
+
+  return {
+    add(userId: string, socket: RegisteredSocket): void {
+      let sockets = byUser.get(userId);
+      if (!sockets) byUser.set(userId, (sockets = new Set()));
+      sockets.add(socket);
+    },
+    remove(userId: string, socket: RegisteredSocket): void {
+      const sockets = byUser.get(userId);
+      if (!sockets) return;
+      sockets.delete(socket);
+      if (sockets.size === 0) byUser.delete(userId);
+    },
+    /** Sends one message to every socket of `userId`, serialised once; returns how many got it. */
+    pushToUser(userId: string, message: unknown): number {
+      const sockets = byUser.get(userId);
+      if (!sockets) return 0;
+      const text = JSON.stringify(message);
+      for (const socket of sockets) socket.sendText(text);
+      return sockets.size;
+    },
+    /** Every authenticated socket, e.g. for the periodic session re-check. */
+    *all(): Iterable<RegisteredSocket> {
+      for (const sockets of byUser.values()) yield* sockets;
+    },
+    get size() {
+      let count = 0;
+      for (const sockets of byUser.values()) count += sockets.size;
+      return count;
+    },
+  };
+}
+
+export type SocketRegistry = ReturnType<typeof createSocketRegistry>;

@@ -1,0 +1,184 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import WebSocket, { type RawData } from 'ws';
+import { InvalidTokenError, type AccessClaims, type AccessTokens, type Logger } from '@bank/common';
+import type { Config } from '../config/config';
+import { issuesToDetails, type ErrorCode, type FieldIssue } from '../errors/app-error';
+import type { ActivityKind, ActivityLog } from '../services/activity-log.service';
+import type { SessionChecker } from '../services/session-check.service';
+import type { RegisteredSocket, SocketRegistry } from '../services/socket-registry';
+import { createTokenBucket } from '../utils/token-bucket';
+import { clientFrameSchema, correlationIdOf } from '../validations/frame.validation';
+import { CLOSE } from './close-codes';
+
+export interface ConnectionDeps {
+  settings: Config['sockets'];
+  logger: Logger;
+  accessTokens: AccessTokens;
+  sessionChecker: SessionChecker;
+  activity: ActivityLog;
+  registry: SocketRegistry;
+}
+
+// setTimeout's limit; tokens live at most a day, this only guards against a far-future exp.
+const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * One client connection: the auth handshake, then frames. Frames are handled one after another in
+ * arrival order (a promise chain), so a client may send its first event right behind its auth
+ * frame; the rate limit is applied on arrival, before anything is queued.
+ */
+export function handleConnection(socket: WebSocket, request: IncomingMessage, deps: ConnectionDeps): void {
+  const { settings, logger, accessTokens, sessionChecker, activity, registry } = deps;
+  const connectionId = randomUUID();
+  const bucket = createTokenBucket({ ratePerSecond: settings.ratePerSecond, burst: settings.rateBurst });
+  let auth: AccessClaims | undefined;
+  let ending = false;
+  let refusedInRow = 0;
+  let queue: Promise<void> = Promise.resolve();
+  let expiryTimer: NodeJS.Timeout | undefined;
+
+  const sendText = (text: string) => {
+    if (socket.readyState === WebSocket.OPEN) socket.send(text);
+  };
+  const send = (message: unknown) => sendText(JSON.stringify(message));
+  const end = (code: number, reason: string, notice?: unknown) => {
+    if (ending) return;
+    ending = true;
+    if (notice !== undefined) send(notice);
+    socket.close(code, reason);
+  };
+  const registered: RegisteredSocket = {
+    connectionId,
+    get sessionId() {
+      return auth?.sessionId ?? '';
+    },
+    sendText,
+    end,
+  };
+
+  const record = (kind: ActivityKind, type: string, data: unknown, correlationId?: string) =>
+    activity[kind].append({
+      time: new Date().toISOString(),
+      userId: auth?.userId ?? null,
+      connectionId,
+      correlationId: correlationId ?? null,
+      type,
+      data,
+    });
+
+  /** Answers with an error frame and logs it to errors.txt; before authentication it also ends the connection. */
+  const refuse = (code: ErrorCode, message: string, extra: { details?: FieldIssue[]; correlationId?: string } = {}) => {
+    send({ type: 'error', code, message, ...extra });
+    record('errors', 'frame.rejected', { code, message, ...(extra.details ? { details: extra.details } : {}) }, extra.correlationId);
+    if (!auth) end(CLOSE.UNAUTHORIZED, 'Authentication required');
+  };
+
+  const authTimer = setTimeout(() => {
+    record('errors', 'auth.timeout', { timeoutMs: settings.authTimeoutMs });
+    end(CLOSE.AUTH_TIMEOUT, 'Authentication timeout', { type: 'error', code: 'UNAUTHORIZED', message: 'No auth message in time' });
+  }, settings.authTimeoutMs);
+
+  const authFailed = (message: string) => {
+    send({ type: 'auth', status: 'error', message });
+    record('errors', 'auth.failed', { message });
+    end(CLOSE.UNAUTHORIZED, 'Authentication failed');
+  };
+
+  async function authenticate(token: string): Promise<void> {
+    let claims: AccessClaims;
+    try {
+      claims = accessTokens.verify(token);
+    } catch (error) {
+      if (error instanceof InvalidTokenError) return authFailed(error.message);
+      throw error;
+    }
+    const session = await sessionChecker.check(claims.sessionId, { fresh: true });
+    if (ending) return;
+    if (session === 'inactive') return authFailed('Session has ended; log in again');
+    if (session === 'unknown') {
+      // Deliberately fail open: the token's signature and expiry are verified, and a websocket
+      // outage should not follow a bank-core outage. The periodic re-check still ends the socket
+      // once bank-core answers that the session is gone.
+      logger.warn('bank-core could not confirm the session; accepting the verified token', { connectionId, userId: claims.userId });
+    }
+    auth = claims;
+    clearTimeout(authTimer);
+    registry.add(claims.userId, registered);
+    const expiresInMs = Math.min(MAX_TIMER_MS, Math.max(0, claims.expiresAt.getTime() - Date.now()));
+    expiryTimer = setTimeout(() => end(CLOSE.UNAUTHORIZED, 'Access token expired', { type: 'session.expired' }), expiresInMs);
+    send({ type: 'auth', status: 'success', userId: claims.userId });
+    logger.info('socket authenticated', { connectionId, userId: claims.userId });
+  }
+
+  async function handleFrame(raw: RawData, isBinary: boolean): Promise<void> {
+    if (ending) return;
+    if (isBinary) return refuse('UNSUPPORTED_FRAME', 'Binary frames are not supported; send JSON text');
+    let value: unknown;
+    try {
+      value = JSON.parse(raw.toString());
+    } catch {
+      return refuse('MALFORMED_JSON', 'Message is not valid JSON');
+    }
+    const correlationId = correlationIdOf(value);
+    const parsed = clientFrameSchema.safeParse(value);
+    if (!parsed.success) {
+      return refuse('VALIDATION', 'Invalid message', { details: issuesToDetails('frame', parsed.error.issues), ...(correlationId ? { correlationId } : {}) });
+    }
+    const frame = parsed.data;
+    if (!auth) {
+      if (frame.type !== 'auth') return refuse('UNAUTHORIZED', 'Authenticate first with {"type":"auth","token":"<access token>"}');
+      return authenticate(frame.token);
+    }
+    switch (frame.type) {
+      case 'auth':
+        return refuse('VALIDATION', 'Already authenticated');
+      case 'ping':
+        return send({ type: 'pong' });
+      case 'event.interaction':
+      case 'event.error':
+        record(frame.type === 'event.interaction' ? 'interactions' : 'errors', frame.type, frame.data, frame.correlationId);
+        return send({ type: 'ack', of: frame.type, correlationId: frame.correlationId ?? null });
+    }
+  }
+
+  socket.on('message', (raw, isBinary) => {
+    if (ending) return;
+    if (!bucket.take()) {
+      refusedInRow += 1;
+      // One line per flood, not one per refused message: a flood must not fill the disk.
+      if (refusedInRow === 1) record('errors', 'frame.rejected', { code: 'RATE_LIMITED', message: 'Too many messages' });
+      send({ type: 'error', code: 'RATE_LIMITED', message: 'Too many messages; slow down' });
+      if (refusedInRow >= settings.rateCloseAfter) {
+        logger.warn('closing a flooding socket', { connectionId, userId: auth?.userId });
+        end(CLOSE.POLICY_VIOLATION, 'Rate limit exceeded');
+      }
+      return;
+    }
+    refusedInRow = 0;
+    queue = queue
+      .then(() => handleFrame(raw, isBinary))
+      .catch((error: unknown) => {
+        logger.error('frame handling failed', { connectionId, userId: auth?.userId, error });
+        refuse('INTERNAL', 'The message could not be handled');
+      });
+  });
+
+  socket.on('error', (error: Error & { code?: string }) => {
+    // ws has already closed the socket (1009 for an oversized frame, 1002 for protocol errors); log why.
+    logger.warn('socket error', { connectionId, userId: auth?.userId, code: error.code, error: error.message });
+    if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+      record('errors', 'frame.rejected', { code: 'PAYLOAD_TOO_LARGE', message: `Frame larger than ${settings.maxPayloadBytes} bytes` });
+    }
+  });
+
+  socket.on('close', (code, reason) => {
+    ending = true;
+    clearTimeout(authTimer);
+    clearTimeout(expiryTimer);
+    if (auth) registry.remove(auth.userId, registered);
+    logger.info('socket closed', { connectionId, userId: auth?.userId, code, reason: reason.toString() });
+  });
+
+  logger.debug('socket opened', { connectionId, remoteAddress: request.socket.remoteAddress });
+}
