@@ -14,7 +14,7 @@ const project = (name: string): Config => ({
 });
 
 const config: Config = {
-  projects: [project('bank-core')],
+  projects: [project('bank-core'), project('websocket')],
   testTimeout: 30_000,
 };
 
