@@ -37,6 +37,7 @@ export function handleConnection(socket: WebSocket, request: IncomingMessage, de
   let refusedInRow = 0;
   let queue: Promise<void> = Promise.resolve();
   let expiryTimer: NodeJS.Timeout | undefined;
+  let failure: string | undefined;
 
   const sendText = (text: string) => {
     if (socket.readyState === WebSocket.OPEN) socket.send(text);
@@ -166,6 +167,7 @@ export function handleConnection(socket: WebSocket, request: IncomingMessage, de
 
   socket.on('error', (error: Error & { code?: string }) => {
     // ws has already closed the socket (1009 for an oversized frame, 1002 for protocol errors); log why.
+    failure = error.code ?? error.message;
     logger.warn('socket error', { connectionId, userId: auth?.userId, code: error.code, error: error.message });
     if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
       record('errors', 'frame.rejected', { code: 'PAYLOAD_TOO_LARGE', message: `Frame larger than ${settings.maxPayloadBytes} bytes` });
@@ -177,7 +179,8 @@ export function handleConnection(socket: WebSocket, request: IncomingMessage, de
     clearTimeout(authTimer);
     clearTimeout(expiryTimer);
     if (auth) registry.remove(auth.userId, registered);
-    logger.info('socket closed', { connectionId, userId: auth?.userId, code, reason: reason.toString() });
+    // After a protocol error ws does not wait for the peer's close frame, so `code` is then 1006; `failure` says why.
+    logger.info('socket closed', { connectionId, userId: auth?.userId, code, reason: reason.toString(), failure });
   });
 
   logger.debug('socket opened', { connectionId, remoteAddress: request.socket.remoteAddress });
