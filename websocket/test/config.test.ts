@@ -1,0 +1,42 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ConfigError, loadConfig } from '../src/config/config';
+
+const tempDir = () => mkdtempSync(path.join(os.tmpdir(), 'websocket-config-'));
+
+describe('configuration', () => {
+  it('uses the documented defaults: port 3001, bank-core on APP_PORT_1, files under DATA_DIR/websocket', () => {
+    const dataDir = tempDir();
+    const config = loadConfig({ DATA_DIR: dataDir });
+    expect(config).toMatchObject({ env: 'development', host: '127.0.0.1', port: 3001, bankCoreUrl: 'http://127.0.0.1:3000', dataDir: path.join(dataDir, 'websocket') });
+    expect(config.sockets).toMatchObject({ authTimeoutMs: 5_000, maxPayloadBytes: 16_384, ratePerSecond: 20, rateBurst: 40, heartbeatIntervalMs: 30_000 });
+    expect(loadConfig({ DATA_DIR: dataDir, APP_PORT_1: '4000' }).bankCoreUrl).toBe('http://127.0.0.1:4000');
+  });
+
+  it('takes WS_DATA_DIR and BANK_CORE_URL when set', () => {
+    const wsDir = tempDir();
+    const config = loadConfig({ DATA_DIR: tempDir(), WS_DATA_DIR: wsDir, BANK_CORE_URL: 'http://bank-core:3000/' });
+    expect(config.dataDir).toBe(wsDir);
+    expect(config.bankCoreUrl).toBe('http://bank-core:3000');
+  });
+
+  it('shares the generated development secret with bank-core through DATA_DIR', () => {
+    const dataDir = tempDir();
+    const secret = loadConfig({ DATA_DIR: dataDir }).jwt.secret;
+    expect(readFileSync(path.join(dataDir, 'jwt-secret'), 'utf8')).toBe(secret);
+  });
+
+  it('in production refuses to start without a JWT secret of at least 32 bytes', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: tempDir() })).toThrow(ConfigError);
+    expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: tempDir(), JWT_SECRET: 'short' })).toThrow(/at least 32 bytes/);
+    expect(loadConfig({ NODE_ENV: 'production', DATA_DIR: tempDir(), JWT_SECRET: 'p'.repeat(32) }).jwt.secret).toBe('p'.repeat(32));
+  });
+
+  it('lists every invalid variable in one message and writes nothing', () => {
+    const dataDir = tempDir();
+    expect(() => loadConfig({ DATA_DIR: dataDir, APP_PORT_2: 'abc', BANK_CORE_URL: 'ftp://x', WS_MAX_PAYLOAD_BYTES: '10' }))
+      .toThrow(/APP_PORT_2[\s\S]*BANK_CORE_URL[\s\S]*WS_MAX_PAYLOAD_BYTES/);
+    expect(existsSync(path.join(dataDir, 'jwt-secret'))).toBe(false);
+  });
+});
