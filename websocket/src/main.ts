@@ -1,4 +1,4 @@
-import { loadRootEnvFile } from '@bank/common';
+import { loadRootEnvFile, type Logger } from '@bank/common';
 import { ConfigError, loadConfig } from './config/config';
 import { start } from './server';
 
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const shutdown = (reason: string, exitCode: number) => {
     logger.info('websocket shutting down', { reason });
     running.stop().then(
-      () => process.exit(exitCode),
+      () => flushLogs(logger).then(() => process.exit(exitCode)),
       (error: unknown) => {
         logger.error('shutdown failed', { error });
         process.exit(1);
@@ -37,6 +37,18 @@ async function main(): Promise<void> {
   });
 
   console.log(`websocket ready: ${running.url}  (socket: ${running.wsUrl}, bank-core: ${config.bankCoreUrl})`);
+}
+
+/** Lets the log files take their last lines before the process exits (bounded: exit must not hang on it). */
+function flushLogs(logger: Logger): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, 1_000);
+    logger.on('finish', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    logger.end();
+  });
 }
 
 main().catch((error: unknown) => {

@@ -102,7 +102,9 @@ export function createFeedConsumer(options: FeedConsumerOptions) {
         if (await follow()) failures = 0;
       } catch (error) {
         if (stopped) break;
-        logger.warn('feed connection failed', { url, error: (error as Error).message });
+        // fetch reports "fetch failed"; the cause (ECONNREFUSED, ...) is what an operator needs.
+        const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+        logger.warn('feed connection failed', { url, error: (error as Error).message, cause: cause?.code ?? cause?.message });
       }
       if (stopped) break;
       failures += 1;

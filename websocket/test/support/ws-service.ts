@@ -25,7 +25,7 @@ export function testConfig(env: Record<string, string> = {}): Config {
     APP_PORT_2: '0',
     DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'websocket-test-')),
     JWT_SECRET: TEST_JWT.secret,
-    // Nothing listens on port 9 (discard): session checks fail fast, i.e. "bank-core unreachable".
+    // fetch refuses port 9 (a blocked port) at once: session checks fail fast, i.e. "bank-core unreachable".
     BANK_CORE_URL: 'http://127.0.0.1:9',
     WS_FEED_ENABLED: 'false',
     LOG_LEVEL: 'info',
