@@ -43,7 +43,7 @@ describe('POST /api/transactions/deposit', () => {
     [1_000_001, 'above the configured maximum'],
     [1e300, 'huge'],
     [null, 'null'],
-  ])('refuses an amount of %j (%s) with 400 and moves nothing', async (amount) => {
+  ] as [unknown, string][])('refuses an amount of %j (%s) with 400 and moves nothing', async (amount) => {
     const user = await createUser(t);
     const res = await t.http.post('/api/transactions/deposit').set(user.auth).send({ accountId: user.account.id, amount });
     expect(res.status).toBe(400);

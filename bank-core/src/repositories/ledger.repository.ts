@@ -9,7 +9,8 @@ export interface Party {
   name: string;
 }
 
-export interface LedgerTransaction {
+/** The columns of a transactions row that its writer chooses. */
+export interface TransactionRecord {
   id: string;
   type: TransactionType;
   amount: number;
@@ -19,6 +20,9 @@ export interface LedgerTransaction {
   initiatedBy: string;
   requestId: string | null;
   reversesId: string | null;
+}
+
+export interface LedgerTransaction extends TransactionRecord {
   reversedById: string | null;
   createdAt: Date;
   /** Where the money came from and went to; null stands for the outside world (cash in or out). */
@@ -45,16 +49,7 @@ export interface PostingLeg {
   balanceAfter: number;
 }
 
-export interface Posting {
-  id: string;
-  type: TransactionType;
-  amount: number;
-  currency: string;
-  narration: string | null;
-  reference: string;
-  initiatedBy: string;
-  requestId: string | null;
-  reversesId: string | null;
+export interface Posting extends TransactionRecord {
   legs: PostingLeg[];
   /** The outbox event's body (eventId and createdAt are added when the feed reads it). */
   event: Record<string, unknown>;

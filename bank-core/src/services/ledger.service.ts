@@ -3,7 +3,7 @@ import type { LedgerEventLeg } from '@bank/common';
 import type { Database, Queryable, Transaction } from '../db/database';
 import { AppError, notFound } from '../errors/app-error';
 import * as ledger from '../repositories/ledger.repository';
-import type { LedgerTransaction, LockedAccount, Party, TransactionType } from '../repositories/ledger.repository';
+import type { LedgerTransaction, LockedAccount, Party, TransactionRecord, TransactionType } from '../repositories/ledger.repository';
 import { translateDbError } from '../repositories/db-errors';
 
 /** Who asked for a movement, and through which request (for the audit trail and the event). */
@@ -83,19 +83,21 @@ export function createLedgerService({ db, onPosted }: { db: Database; onPosted?:
         balanceAfter: leg.balanceAfter,
         counterparty: partyOf(leg.amount < 0 ? to : from),
       }));
-    const reference = newReference();
+    const record: TransactionRecord = {
+      id,
+      type: spec.type,
+      amount: spec.amount,
+      currency: spec.currency,
+      narration: spec.narration,
+      reference: newReference(),
+      initiatedBy: initiator.userId,
+      requestId: initiator.requestId,
+      reversesId: spec.reversesId ?? null,
+    };
     if (onPosted) tx.afterCommit(onPosted);
     const createdAt = await ledger
       .insertPosting(tx, {
-        id,
-        type: spec.type,
-        amount: spec.amount,
-        currency: spec.currency,
-        narration: spec.narration,
-        reference,
-        initiatedBy: initiator.userId,
-        requestId: initiator.requestId,
-        reversesId: spec.reversesId ?? null,
+        ...record,
         legs: withBalances.map((leg) => ({ accountId: leg.account.id, amount: leg.amount, balanceAfter: leg.balanceAfter })),
         event: {
           type: 'transaction.posted',
@@ -111,15 +113,7 @@ export function createLedgerService({ db, onPosted }: { db: Database; onPosted?:
         translateDbError(error, { '23505': { code: 'CONFLICT', message: 'This transaction has already been reversed' } }),
       );
     return {
-      id,
-      type: spec.type,
-      amount: spec.amount,
-      currency: spec.currency,
-      narration: spec.narration,
-      reference,
-      initiatedBy: initiator.userId,
-      requestId: initiator.requestId,
-      reversesId: spec.reversesId ?? null,
+      ...record,
       reversedById: null,
       createdAt,
       from: partyOf(from),
