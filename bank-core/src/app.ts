@@ -9,7 +9,9 @@ import { byIp, limitPerMinute } from './middlewares/rate-limit.middleware';
 import { requestLog } from './middlewares/request-log.middleware';
 import { requestId } from './middlewares/request-id.middleware';
 import { accountRoutes } from './routes/account.routes';
+import { internalRoutes } from './routes/internal.routes';
 import { opsRoutes } from './routes/ops.routes';
+import { transactionRoutes } from './routes/transaction.routes';
 import { userRoutes } from './routes/user.routes';
 import type { Services } from './services';
 import { createHttpMetrics } from './utils/metrics';
@@ -40,6 +42,8 @@ export function createApp({ config, db, logger, services }: AppDeps): Express {
   app.use('/api', limitPerMinute(config.rateLimits.apiPerMinute, byIp, 'requests'));
   app.use('/api/users', userRoutes(services, config.rateLimits));
   app.use('/api/accounts', accountRoutes(services));
+  app.use('/api/transactions', transactionRoutes(services, config.maxTransactionAmount));
+  app.use('/internal', internalRoutes(services));
 
   app.use(unknownRoute);
   app.use(errorHandler(logger));

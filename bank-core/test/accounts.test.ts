@@ -1,4 +1,5 @@
 import { createUser } from './support/factories';
+import { deposit } from './support/money';
 import { startTestApp, type TestApp } from './support/test-app';
 
 let t: TestApp;
@@ -100,7 +101,7 @@ describe('reading and changing accounts', () => {
 
   it('refuses to close an account that holds money and leaves it open', async () => {
     const user = await createUser(t);
-    await t.db.query('UPDATE accounts SET balance = 250 WHERE id = $1', [user.account.id]);
+    await deposit(t, user, 250);
     const res = await t.http.delete(`/api/accounts/${user.account.id}`).set(user.auth);
     expect(res.status).toBe(409);
     expect((await t.http.get(`/api/accounts/${user.account.id}`).set(user.auth)).body.status).toBe('open');

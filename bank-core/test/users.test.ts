@@ -1,4 +1,5 @@
 import { createAdmin, createUser } from './support/factories';
+import { deposit } from './support/money';
 import { startTestApp, type TestApp } from './support/test-app';
 
 let t: TestApp;
@@ -138,7 +139,7 @@ describe('DELETE /api/users/:id', () => {
 
   it('refuses while an account holds money, and changes nothing', async () => {
     const user = await createUser(t);
-    await t.db.query('UPDATE accounts SET balance = 100 WHERE id = $1', [user.account.id]);
+    await deposit(t, user, 100);
     const res = await t.http.delete(`/api/users/${user.id}`).set(user.auth);
     expect(res.status).toBe(409);
     expect(res.body.error.details.accounts).toEqual([user.account.accountNumber]);

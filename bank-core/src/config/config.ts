@@ -31,6 +31,9 @@ const envSchema = z.object({
   API_RATE_LIMIT_PER_MINUTE: positiveInt.default(600),
   LOGIN_MAX_FAILURES: positiveInt.default(5),
   LOGIN_LOCK_SECONDS: positiveInt.default(900),
+  // 100 million in major units (kobo/cents): a ceiling against fat fingers, not a business limit.
+  MAX_TRANSACTION_AMOUNT: positiveInt.max(Number.MAX_SAFE_INTEGER).default(10_000_000_000),
+  EVENT_FEED_POLL_MS: positiveInt.max(60_000).default(250),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -52,6 +55,10 @@ export interface Config {
   bcryptCost: number;
   rateLimits: { authPerMinute: number; lookupPerMinute: number; apiPerMinute: number };
   loginLockout: { maxFailures: number; lockSeconds: number };
+  /** Largest amount of one transaction, in minor units. */
+  maxTransactionAmount: number;
+  /** How often the event feed looks for events committed by other instances. */
+  eventFeedPollMs: number;
 }
 
 /** A configuration problem, phrased for the person starting the service. */
@@ -96,6 +103,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       apiPerMinute: env.API_RATE_LIMIT_PER_MINUTE,
     },
     loginLockout: { maxFailures: env.LOGIN_MAX_FAILURES, lockSeconds: env.LOGIN_LOCK_SECONDS },
+    maxTransactionAmount: env.MAX_TRANSACTION_AMOUNT,
+    eventFeedPollMs: env.EVENT_FEED_POLL_MS,
   };
 }
 

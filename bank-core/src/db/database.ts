@@ -13,6 +13,8 @@ export interface Queryable {
 /** An open transaction; `exec` runs a script of several statements without parameters (migrations). */
 export interface Transaction extends Queryable {
   exec(sql: string): Promise<void>;
+  /** Runs `callback` once the transaction has committed (never if it rolls back or is retried). */
+  afterCommit(callback: () => void): void;
 }
 
 export interface Database extends Queryable {
@@ -49,4 +51,15 @@ export async function withRetries<T>(attempt: () => Promise<T>): Promise<T> {
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * 2 ** tries));
     }
   }
+}
+
+/**
+ * Runs one attempt of a transaction body with an `afterCommit` list, and calls the callbacks only
+ * when `run` (which commits) succeeds: a retried or failed attempt fires nothing.
+ */
+export async function withAfterCommit<T>(run: (afterCommit: (callback: () => void) => void) => Promise<T>): Promise<T> {
+  const callbacks: (() => void)[] = [];
+  const result = await run((callback) => callbacks.push(callback));
+  for (const callback of callbacks) callback();
+  return result;
 }

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { withRetries, type Database, type QueryResult, type Row } from './database';
+import { withAfterCommit, withRetries, type Database, type QueryResult, type Row } from './database';
 
 /** A PostgreSQL server through a node-postgres pool: the production and multi-instance mode. */
 export async function openPg(connectionString: string, poolSize: number): Promise<Database> {
@@ -18,7 +18,7 @@ export async function openPg(connectionString: string, poolSize: number): Promis
     driver: 'pg',
     query: queryOn(pool),
     transaction: (work) =>
-      withRetries(async () => {
+      withRetries(() => withAfterCommit(async (afterCommit) => {
         const client = await pool.connect();
         let broken: Error | undefined;
         try {
@@ -28,6 +28,7 @@ export async function openPg(connectionString: string, poolSize: number): Promis
             exec: async (sql) => {
               await client.query(sql);
             },
+            afterCommit,
           });
           await client.query('COMMIT');
           return result;
@@ -40,7 +41,7 @@ export async function openPg(connectionString: string, poolSize: number): Promis
           // A connection whose rollback failed is in an unknown state: destroy it, never reuse it.
           client.release(broken);
         }
-      }),
+      })),
     close: () => pool.end(),
   };
 }

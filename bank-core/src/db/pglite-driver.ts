@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite, type Transaction as PgliteTransaction } from '@electric-sql/pglite';
 import { claimDataDir } from './pglite-lock';
-import { withRetries, type Database, type QueryResult, type Row } from './database';
+import { withAfterCommit, withRetries, type Database, type QueryResult, type Row } from './database';
 
 /**
  * Embedded PostgreSQL (WASM) on one connection. PGlite's own `transaction` holds its lock
@@ -34,13 +34,16 @@ export async function openPglite(dataDir?: string): Promise<Database> {
     query: queryOn(pglite),
     transaction: (work) =>
       withRetries(() =>
-        pglite.transaction((tx) =>
-          work({
-            query: queryOn(tx),
-            exec: async (sql) => {
-              await tx.exec(sql);
-            },
-          }),
+        withAfterCommit((afterCommit) =>
+          pglite.transaction((tx) =>
+            work({
+              query: queryOn(tx),
+              exec: async (sql) => {
+                await tx.exec(sql);
+              },
+              afterCommit,
+            }),
+          ),
         ),
       ),
     close: async () => {

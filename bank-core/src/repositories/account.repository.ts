@@ -76,6 +76,11 @@ export async function findOwnedAccount(
   return rows[0] && toAccount(rows[0]);
 }
 
+export async function customerAccountExists(db: Queryable, id: string): Promise<boolean> {
+  const { rows } = await db.query(`SELECT 1 FROM accounts WHERE id = $1 AND kind = 'customer'`, [id]);
+  return rows.length > 0;
+}
+
 export async function listAccountsOfUser(db: Queryable, userId: string): Promise<Account[]> {
   const { rows } = await db.query<AccountRow>(
     `SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE user_id = $1 ORDER BY created_at, id`,

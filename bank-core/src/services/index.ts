@@ -1,8 +1,12 @@
-import { createAccessTokens } from '@bank/common';
+import { createAccessTokens, createServiceTokens } from '@bank/common';
 import type { Config } from '../config/config';
 import type { Database } from '../db/database';
 import { createAccountService } from './account.service';
 import { createAuthService } from './auth.service';
+import { createEventFeed } from './event-feed.service';
+import { createIdempotencyService } from './idempotency.service';
+import { createLedgerQueryService } from './ledger-query.service';
+import { createLedgerService } from './ledger.service';
 import { createPasswordHasher } from './password.service';
 import { createSessionGuard } from './session-guard';
 import { createUserService } from './user.service';
@@ -31,7 +35,12 @@ export function createServices({ config, db }: { config: Config; db: Database })
     loginLockout: config.loginLockout,
   });
   const users = createUserService({ db, passwords, sessionGuard });
-  return { accessTokens, sessionGuard, passwords, accounts, auth, users };
+  const serviceTokens = createServiceTokens({ secret: config.jwt.secret, issuer: config.jwt.issuer, audience: config.jwt.audience });
+  const feed = createEventFeed({ db, pollMs: config.eventFeedPollMs });
+  const ledger = createLedgerService({ db, onPosted: feed.notify });
+  const ledgerQueries = createLedgerQueryService({ db });
+  const idempotency = createIdempotencyService({ db });
+  return { accessTokens, serviceTokens, sessionGuard, passwords, accounts, auth, users, feed, ledger, ledgerQueries, idempotency };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -1,0 +1,229 @@
+import type { Queryable } from '../db/database';
+import { toSafeInteger } from '../utils/integers';
+
+export type TransactionType = 'deposit' | 'withdrawal' | 'transfer' | 'reversal';
+
+/** A customer account as seen in a ledger movement: its number and its owner's name. */
+export interface Party {
+  accountNumber: string;
+  name: string;
+}
+
+/** The columns of a transactions row that its writer chooses. */
+export interface TransactionRecord {
+  id: string;
+  type: TransactionType;
+  amount: number;
+  currency: string;
+  narration: string | null;
+  reference: string;
+  initiatedBy: string;
+  requestId: string | null;
+  reversesId: string | null;
+}
+
+export interface LedgerTransaction extends TransactionRecord {
+  reversedById: string | null;
+  createdAt: Date;
+  /** Where the money came from and went to; null stands for the outside world (cash in or out). */
+  from: Party | null;
+  to: Party | null;
+}
+
+/** An account row locked for a posting, with what the posting needs to know about its owner. */
+export interface LockedAccount {
+  id: string;
+  userId: string | null;
+  kind: 'customer' | 'settlement';
+  accountNumber: string;
+  currency: string;
+  status: 'open' | 'closed';
+  balance: number;
+  ownerName: string | null;
+}
+
+export interface PostingLeg {
+  accountId: string;
+  /** Signed minor units. */
+  amount: number;
+  balanceAfter: number;
+}
+
+export interface Posting extends TransactionRecord {
+  legs: PostingLeg[];
+  /** The outbox event's body (eventId and createdAt are added when the feed reads it). */
+  event: Record<string, unknown>;
+}
+
+type Row = Record<string, unknown>;
+
+/** The outside world's account for a currency. */
+export async function findSettlementAccountId(db: Queryable, currency: string): Promise<string> {
+  const { rows } = await db.query<{ id: string }>(`SELECT id FROM accounts WHERE kind = 'settlement' AND currency = $1`, [currency]);
+  if (!rows[0]) throw new Error(`No settlement account for ${currency}: add one in a migration`);
+  return rows[0].id;
+}
+
+/** The currency of a customer account, or undefined when there is no such account. */
+export async function findAccountCurrency(db: Queryable, accountId: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ currency: string }>(`SELECT currency FROM accounts WHERE id = $1 AND kind = 'customer'`, [accountId]);
+  return rows[0]?.currency;
+}
+
+/** The id of the customer account with this number, open or not. */
+export async function findCustomerAccountIdByNumber(db: Queryable, accountNumber: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT id FROM accounts WHERE account_number = $1 AND kind = 'customer'`,
+    [accountNumber],
+  );
+  return rows[0]?.id;
+}
+
+/**
+ * Locks the accounts in id order, so two postings touching the same accounts always queue the
+ * same way round and never deadlock. Missing ids are simply absent from the result.
+ */
+export async function lockAccounts(db: Queryable, ids: string[]): Promise<Map<string, LockedAccount>> {
+  const { rows } = await db.query<Row>(
+    `SELECT a.id, a.user_id, a.kind, a.account_number, a.currency, a.status, a.balance, u.name AS owner_name
+     FROM accounts a LEFT JOIN users u ON u.id = a.user_id
+     WHERE a.id = ANY($1::uuid[]) ORDER BY a.id FOR UPDATE OF a`,
+    [ids],
+  );
+  return new Map(
+    rows.map((row) => [
+      row.id as string,
+      {
+        id: row.id as string,
+        userId: row.user_id as string | null,
+        kind: row.kind as LockedAccount['kind'],
+        accountNumber: row.account_number as string,
+        currency: row.currency as string,
+        status: row.status as LockedAccount['status'],
+        balance: toSafeInteger(row.balance),
+        ownerName: row.owner_name as string | null,
+      },
+    ]),
+  );
+}
+
+/**
+ * Writes a whole posting in one statement: new balances, the transaction, its entries and its
+ * outbox event. The caller holds the account locks, so the balances it computed are exact; the
+ * deferred triggers re-check the sums at commit.
+ * @returns the transaction's creation time.
+ */
+export async function insertPosting(db: Queryable, posting: Posting): Promise<Date> {
+  const ids = posting.legs.map((leg) => leg.accountId);
+  const amounts = posting.legs.map((leg) => leg.amount);
+  const balances = posting.legs.map((leg) => leg.balanceAfter);
+  const { rows } = await db.query<{ created_at: Date }>(
+    `WITH moved AS (
+       UPDATE accounts a SET balance = v.balance_after, updated_at = now()
+       FROM unnest($8::uuid[], $10::bigint[]) AS v(id, balance_after) WHERE a.id = v.id
+       RETURNING a.id
+     ), t AS (
+       INSERT INTO transactions (id, type, amount, currency, narration, reference, initiated_by, request_id, reverses_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $11, $12) RETURNING id, created_at
+     ), e AS (
+       INSERT INTO entries (transaction_id, account_id, amount, balance_after)
+       SELECT t.id, v.id, v.amount, v.balance_after
+       FROM t, unnest($8::uuid[], $9::bigint[], $10::bigint[]) WITH ORDINALITY AS v(id, amount, balance_after, n)
+       ORDER BY v.n
+       RETURNING id
+     )
+     INSERT INTO outbox_events (transaction_id, type, payload)
+     SELECT t.id, 'transaction.posted', $13::jsonb FROM t
+     RETURNING (SELECT created_at FROM t) AS created_at`,
+    [
+      posting.id, posting.type, posting.amount, posting.currency, posting.narration, posting.reference,
+      posting.initiatedBy, ids, amounts, balances, posting.requestId, posting.reversesId, JSON.stringify(posting.event),
+    ],
+  );
+  return rows[0]!.created_at;
+}
+
+const party = (value: unknown): Party | null => (value ? (value as Party) : null);
+
+// Every read of a transaction shows the same fields, so one SELECT list serves them all.
+const TRANSACTION_SELECT = `
+  SELECT t.id, t.type, t.amount, t.currency, t.narration, t.reference, t.initiated_by, t.request_id, t.reverses_id,
+    t.created_at,
+    (SELECT r.id FROM transactions r WHERE r.reverses_id = t.id) AS reversed_by_id,
+    (SELECT jsonb_build_object('accountNumber', a.account_number, 'name', u.name)
+       FROM entries e JOIN accounts a ON a.id = e.account_id JOIN users u ON u.id = a.user_id
+      WHERE e.transaction_id = t.id AND e.amount < 0 LIMIT 1) AS from_party,
+    (SELECT jsonb_build_object('accountNumber', a.account_number, 'name', u.name)
+       FROM entries e JOIN accounts a ON a.id = e.account_id JOIN users u ON u.id = a.user_id
+      WHERE e.transaction_id = t.id AND e.amount > 0 LIMIT 1) AS to_party
+  FROM transactions t`;
+
+function toTransaction(row: Row): LedgerTransaction {
+  return {
+    id: row.id as string,
+    type: row.type as TransactionType,
+    amount: toSafeInteger(row.amount),
+    currency: row.currency as string,
+    narration: row.narration as string | null,
+    reference: row.reference as string,
+    initiatedBy: row.initiated_by as string,
+    requestId: row.request_id as string | null,
+    reversesId: row.reverses_id as string | null,
+    reversedById: row.reversed_by_id as string | null,
+    createdAt: row.created_at as Date,
+    from: party(row.from_party),
+    to: party(row.to_party),
+  };
+}
+
+export async function findTransaction(db: Queryable, id: string): Promise<LedgerTransaction | undefined> {
+  const { rows } = await db.query<Row>(`${TRANSACTION_SELECT} WHERE t.id = $1`, [id]);
+  return rows[0] && toTransaction(rows[0]);
+}
+
+/** The signed entries of a transaction, for reversing it. */
+export async function findEntriesOf(db: Queryable, transactionId: string): Promise<{ accountId: string; amount: number }[]> {
+  const { rows } = await db.query<Row>(`SELECT account_id, amount FROM entries WHERE transaction_id = $1 ORDER BY id`, [transactionId]);
+  return rows.map((row) => ({ accountId: row.account_id as string, amount: toSafeInteger(row.amount) }));
+}
+
+/** True when one of the transaction's accounts belongs to the user. */
+export async function touchesUser(db: Queryable, transactionId: string, userId: string): Promise<boolean> {
+  const { rows } = await db.query(
+    `SELECT 1 FROM entries e JOIN accounts a ON a.id = e.account_id WHERE e.transaction_id = $1 AND a.user_id = $2 LIMIT 1`,
+    [transactionId, userId],
+  );
+  return rows.length > 0;
+}
+
+export interface TransactionFilter {
+  /** Only transactions touching this user's accounts (customers always; admins when filtering). */
+  userId?: string;
+  accountId?: string;
+  type?: TransactionType;
+  from?: Date;
+  to?: Date;
+  after?: { createdAt: Date; id: string };
+  limit: number;
+}
+
+/** Newest first, keyset-paginated on (created_at, id). */
+export async function listTransactions(db: Queryable, filter: TransactionFilter): Promise<LedgerTransaction[]> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (value: unknown) => `$${params.push(value)}`;
+  if (filter.userId) {
+    where.push(`t.id IN (SELECT e.transaction_id FROM entries e JOIN accounts a ON a.id = e.account_id WHERE a.user_id = ${add(filter.userId)})`);
+  }
+  if (filter.accountId) where.push(`t.id IN (SELECT transaction_id FROM entries WHERE account_id = ${add(filter.accountId)})`);
+  if (filter.type) where.push(`t.type = ${add(filter.type)}`);
+  if (filter.from) where.push(`t.created_at >= ${add(filter.from)}`);
+  if (filter.to) where.push(`t.created_at < ${add(filter.to)}`);
+  if (filter.after) where.push(`(t.created_at, t.id) < (${add(filter.after.createdAt)}, ${add(filter.after.id)}::uuid)`);
+  const { rows } = await db.query<Row>(
+    `${TRANSACTION_SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+     ORDER BY t.created_at DESC, t.id DESC LIMIT ${add(filter.limit)}`,
+    params,
+  );
+  return rows.map(toTransaction);
+}

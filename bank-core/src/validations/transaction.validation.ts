@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { accountNumber, cursor, limit } from './common.validation';
+
+const TRANSACTION_TYPES = ['deposit', 'withdrawal', 'transfer', 'reversal'] as const;
+const narration = z.string().trim().max(140, 'At most 140 characters').optional();
+const isoTime = z.iso.datetime({ offset: true, message: 'Must be an ISO 8601 date-time' }).transform((value) => new Date(value));
+const uuid = z.uuid({ message: 'Must be a UUID' });
+
+/** Bodies of the three money-moving requests; the amount ceiling comes from config. */
+export function movementBodies(maxAmount: number) {
+  const amount = z
+    .number({ message: 'Must be an integer number of minor units' })
+    .int('Must be an integer number of minor units (e.g. kobo)')
+    .positive('Must be greater than zero')
+    .max(maxAmount, `At most ${maxAmount} minor units per transaction`);
+  return {
+    deposit: z.strictObject({ accountId: uuid, amount, narration }),
+    withdraw: z.strictObject({ accountId: uuid, amount, narration }),
+    send: z.strictObject({ fromAccountId: uuid, toAccountNumber: accountNumber, amount, narration }),
+  };
+}
+
+// Printable ASCII without spaces: UUIDs and the like, safe to store and compare.
+export const idempotencyKey = z.string().regex(/^[\x21-\x7e]{1,255}$/, 'Must be 1 to 255 printable ASCII characters without spaces');
+
+const range = { from: isoTime.optional(), to: isoTime.optional() };
+
+export const accountIdParams = z.strictObject({ accountId: uuid });
+
+/** Opaque entry-id cursor for account history. */
+export const entryCursor = z.string().regex(/^h[0-9]{1,19}$/, 'Invalid cursor').transform((value) => Number(value.slice(1)));
+export const encodeEntryCursor = (entryId: number) => `h${entryId}`;
+
+export const historyQuery = z.strictObject({
+  limit: limit(100, 20),
+  cursor: entryCursor.optional(),
+  type: z.enum(TRANSACTION_TYPES).optional(),
+  ...range,
+});
+
+export const statementQuery = z.strictObject(range);
+
+export const listTransactionsQuery = z.strictObject({
+  limit: limit(100, 20),
+  cursor: cursor.optional(),
+  type: z.enum(TRANSACTION_TYPES).optional(),
+  accountId: uuid.optional(),
+  userId: uuid.optional(),
+  ...range,
+});
