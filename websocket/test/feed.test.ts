@@ -130,4 +130,22 @@ describe('restart', () => {
     }
     expect(existsSync(path.join(first.config.dataDir, 'feed-cursor.tmp'))).toBe(false);
   });
+
+  it('keeps the starting position bank-core announces, so a service restarted before any event arrived still misses nothing', async () => {
+    const user = mintToken();
+    const first = await startService(feedEnv());
+    await connected(first);
+    await eventually(() => (existsSync(path.join(first.config.dataDir, 'feed-cursor')) ? true : undefined));
+    await first.stop();
+    const missed = transferEvent({ userId: user.userId }, { userId: 'x' });
+    bank.publish(missed);
+
+    const second = await startService({ ...feedEnv(), WS_DATA_DIR: first.config.dataDir });
+    try {
+      const line = await eventually(() => second.lines('interactions').find((entry) => entry.userId === user.userId));
+      expect(line).toMatchObject({ type: 'account.transaction', data: { eventId: missed.eventId } });
+    } finally {
+      await second.stop();
+    }
+  });
 });

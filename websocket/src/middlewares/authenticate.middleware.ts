@@ -17,7 +17,7 @@ export function authenticate({ accessTokens, sessionChecker, logger }: { accessT
       if (error instanceof InvalidTokenError) throw new AppError({ code: 'UNAUTHORIZED', message: error.message });
       throw error;
     }
-    const session = await sessionChecker.check(claims.sessionId);
+    const session = await sessionChecker.check(claims.sessionId, claims.userId);
     if (session === 'inactive') throw new AppError({ code: 'UNAUTHORIZED', message: 'Session has ended; log in again' });
     if (session === 'unknown') logger.warn('bank-core could not confirm the session; accepting the verified token', { requestId: req.requestId });
     req.auth = claims;

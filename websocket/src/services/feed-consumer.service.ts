@@ -52,8 +52,6 @@ export function createFeedConsumer(options: FeedConsumerOptions) {
         onEvent(event);
       }
     }
-    // Skipped and unknown events advance the position too: re-reading them would not change them.
-    if (message.id !== undefined) cursor.set(message.id);
   }
 
   /** One connection, until the stream ends or fails. Returns whether any event arrived. */
@@ -84,6 +82,10 @@ export function createFeedConsumer(options: FeedConsumerOptions) {
           handle(message);
           gotEvents = true;
         }
+        // Only after the chunk's events were handled. Skipped and unknown events advance the position
+        // too (re-reading them would not change them), and so does a data-less `id:` block: bank-core
+        // announces its starting position that way, and keeping it means a restart misses nothing after it.
+        if (parser.committedId !== undefined && parser.committedId !== cursor.value) cursor.set(parser.committedId);
         if (parser.pendingLength > MAX_PENDING_CHARS) throw new Error('feed sent an unterminated line');
       }
       logger.warn('feed stream ended');

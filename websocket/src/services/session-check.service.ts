@@ -29,12 +29,12 @@ export function createSessionChecker({ bankCoreUrl, serviceTokens, logger, cache
     return token.value;
   }
 
-  async function ask(sessionId: string): Promise<SessionState> {
+  async function ask(sessionId: string, userId: string): Promise<SessionState> {
     try {
       const response = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${serviceToken()}` },
-        body: JSON.stringify({ sessionId }),
+        body: JSON.stringify({ sessionId, userId }),
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
       const body = (await response.json().catch(() => undefined)) as { active?: unknown } | undefined;
@@ -49,10 +49,10 @@ export function createSessionChecker({ bankCoreUrl, serviceTokens, logger, cache
 
   return {
     /** `fresh` skips the cache (the periodic re-check must see revocations). Never throws. */
-    async check(sessionId: string, { fresh = false }: { fresh?: boolean } = {}): Promise<SessionState> {
+    async check(sessionId: string, userId: string, { fresh = false }: { fresh?: boolean } = {}): Promise<SessionState> {
       const now = Date.now();
       if (!fresh && (activeUntil.get(sessionId) ?? 0) > now) return 'active';
-      const state = await ask(sessionId);
+      const state = await ask(sessionId, userId);
       if (state === 'active') {
         if (activeUntil.size >= MAX_CACHED) activeUntil.clear();
         activeUntil.set(sessionId, now + cacheMs);

@@ -2,6 +2,7 @@
 export interface RegisteredSocket {
   readonly connectionId: string;
   readonly sessionId: string;
+  readonly userId: string;
   sendText(text: string): void;
   end(code: number, reason: string, notice?: unknown): void;
 }

@@ -54,6 +54,9 @@ export function handleConnection(socket: WebSocket, request: IncomingMessage, de
     get sessionId() {
       return auth?.sessionId ?? '';
     },
+    get userId() {
+      return auth?.userId ?? '';
+    },
     sendText,
     end,
   };
@@ -94,7 +97,7 @@ export function handleConnection(socket: WebSocket, request: IncomingMessage, de
       if (error instanceof InvalidTokenError) return authFailed(error.message);
       throw error;
     }
-    const session = await sessionChecker.check(claims.sessionId, { fresh: true });
+    const session = await sessionChecker.check(claims.sessionId, claims.userId, { fresh: true });
     if (ending) return;
     if (session === 'inactive') return authFailed('Session has ended; log in again');
     if (session === 'unknown') {

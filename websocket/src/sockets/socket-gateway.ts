@@ -49,11 +49,12 @@ export function createSocketGateway({ server, ...deps }: ConnectionDeps & { serv
         if (list) list.push(socket);
         else bySession.set(socket.sessionId, [socket]);
       }
-      const sessionIds = [...bySession.keys()];
+      const sessions = [...bySession.values()];
       const worker = async () => {
-        for (let sessionId = sessionIds.pop(); sessionId !== undefined; sessionId = sessionIds.pop()) {
-          if ((await sessionChecker.check(sessionId, { fresh: true })) !== 'inactive') continue;
-          for (const socket of bySession.get(sessionId) ?? []) {
+        for (let sockets = sessions.pop(); sockets !== undefined; sockets = sessions.pop()) {
+          const [first] = sockets;
+          if (!first || (await sessionChecker.check(first.sessionId, first.userId, { fresh: true })) !== 'inactive') continue;
+          for (const socket of sockets) {
             socket.end(CLOSE.UNAUTHORIZED, 'Session has ended', { type: 'session.expired', reason: 'revoked' });
           }
         }

@@ -13,11 +13,13 @@ export interface SseEvent {
 export function createSseParser() {
   let buffer = '';
   let lastId: string | undefined;
+  let committedId: string | undefined;
   let eventName = '';
   let data: string[] = [];
 
   function line(text: string, out: SseEvent[]): void {
     if (text === '') {
+      committedId = lastId;
       if (data.length > 0) out.push({ id: lastId, event: eventName || 'message', data: data.join('\n') });
       eventName = '';
       data = [];
@@ -52,6 +54,13 @@ export function createSseParser() {
       }
       buffer = buffer.slice(start);
       return out;
+    },
+    /**
+     * The stream position as of the last blank line, even one that closed a block without data
+     * (a server may announce its starting position that way). An `id:` of a block still arriving is not included.
+     */
+    get committedId() {
+      return committedId;
     },
     /** Unconsumed text; a stream that never sends a newline must not grow it without bound. */
     get pendingLength() {

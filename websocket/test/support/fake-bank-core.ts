@@ -34,7 +34,7 @@ export async function startFakeBankCore({ keepaliveMs = 1_000 }: { keepaliveMs?:
           res.writeHead(503).end();
           return;
         }
-        const { sessionId } = JSON.parse(body) as { sessionId: string };
+        const { sessionId } = JSON.parse(body) as { sessionId: string; userId?: string };
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ active: !revoked.has(sessionId) }));
       });
       return;
@@ -43,8 +43,10 @@ export async function startFakeBankCore({ keepaliveMs = 1_000 }: { keepaliveMs?:
       const after = (req.headers['last-event-id'] as string | undefined) ?? url.searchParams.get('after') ?? undefined;
       feedRequests.push(after);
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
-      res.write(': connected\n\n');
-      const from = after === undefined ? 0 : log.findIndex((entry) => entry.id === after) + 1;
+      // As bank-core does: without a position the stream starts at the current end of the feed,
+      // announced as a data-less `id:` block; with one, everything after it is replayed first.
+      const from = after === undefined ? log.length : log.findIndex((entry) => entry.id === after) + 1;
+      res.write(`retry: 2000\nid: ${log[from - 1]?.id ?? 'pos-000000'}\n\n`);
       res.write(log.slice(from).map(frame).join(''));
       streams.add(res);
       const keepalive = setInterval(() => res.write(': keepalive\n\n'), keepaliveMs);
