@@ -60,8 +60,9 @@ function routesOf(app: Express): string[] {
 const responsesOf = (operation: Operation): [string, JsonObject][] =>
   Object.entries(operation.spec.responses as JsonObject).map(([status, response]) => [status, deref(response)]);
 
+/** Needs some credential: a user's bearer token or a service token (an empty requirement means public). */
 const isSecured = (operation: Operation) =>
-  ((operation.spec.security as JsonObject[] | undefined) ?? []).some((requirement) => 'bearerAuth' in requirement);
+  ((operation.spec.security as JsonObject[] | undefined) ?? []).some((requirement) => Object.keys(requirement).length > 0);
 
 /** A concrete path for a template: a well-formed id or account number that matches nothing. */
 const concretePath = (template: string) =>
