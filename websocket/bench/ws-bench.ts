@@ -3,8 +3,9 @@
  * sockets of both its parties, with thousands of sockets open, and what that costs the service.
  *
  * What runs
- *   - bank-core (server.ts `start()`, embedded PGlite in a temporary DATA_DIR) and the websocket
- *     service (its own process, its feed following bank-core's /internal/events) on loopback.
+ *   - bank-core (server.ts `start()` in a child process; embedded PGlite in a temporary DATA_DIR, or
+ *     with WS_BENCH_DATABASE_URL=postgres://... a fresh database on that server, dropped at the end)
+ *     and the websocket service (its own process, its feed following bank-core's /internal/events), on loopback.
  *   - WS_BENCH_USERS users (default 1,000) are made through bank-core's API (signup, login, deposit);
  *     WS_BENCH_SOCKETS sockets (default 5,000) are opened and authenticated, spread round-robin over
  *     the users (so each user has several tabs open).
@@ -18,6 +19,10 @@
  *     commit itself, the feed's pick-up, the websocket service's fan-out and the client's event loop.
  *   - 201 -> socket: the same arrival minus the moment the sender's HTTP 201 was read. It is negative
  *     when the push beats the response to the client, which is common.
+ *   - commit -> feed and feed -> socket split the first figure: the load generator also reads bank-core's
+ *     feed itself, so "feed" is when this process saw the event on /internal/events. commit -> feed is
+ *     bank-core's part (its feed holds an event back while older transactions are still running);
+ *     feed -> socket is the websocket service's part (its own read of the feed, dedupe, fan-out, logging).
  *   - delivered / expected: every socket of both parties should get each transfer exactly once.
  *   - Memory: the websocket process's RSS and V8 heap, before the sockets opened and at the peak during load.
  *   - The load generator (all the client sockets), bank-core and the websocket service share one
@@ -29,10 +34,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
+import { createServiceTokens, LEDGER_EVENT_NAME } from '@bank/common';
 import { createJsonClient } from '../../bank-core/bench/bench-http';
 import { mapLimit, percentile } from '../../bank-core/bench/bench-load';
-import { startBenchServer } from '../../bank-core/bench/bench-process';
+import { createBenchDatabase, startBenchServer, type BenchDatabase } from '../../bank-core/bench/bench-process';
 import { seedAccounts, type BenchAccount } from '../../bank-core/bench/bench-seed';
+import { createSseParser } from '../src/utils/sse-parser';
 import type { WsBenchCommand, WsBenchMessage } from './bench-ws-server';
 
 const envInt = (name: string, fallback: number) => {
@@ -113,13 +120,40 @@ function openSocket(wsUrl: string, account: BenchAccount, index: number, arrival
   });
 }
 
+/** Reads bank-core's feed in this process and notes when each transaction showed up on it. */
+async function tapFeed(coreUrl: string, seen: Map<string, { at: number; createdAt: string }>): Promise<AbortController> {
+  const controller = new AbortController();
+  const token = createServiceTokens({ secret: SECRET, issuer: 'bank-core', audience: 'bank-clients' }).sign('ws-bench');
+  const response = await fetch(`${coreUrl}/internal/events`, { headers: { authorization: `Bearer ${token}` }, signal: controller.signal });
+  if (!response.ok || !response.body) throw new Error(`feed answered ${response.status}`);
+  const reader = response.body.getReader();
+  const parser = createSseParser();
+  const decoder = new TextDecoder();
+  void (async () => {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      const at = performance.now();
+      for (const event of parser.push(decoder.decode(value, { stream: true }))) {
+        if (event.event !== LEDGER_EVENT_NAME) continue;
+        const { transactionId, createdAt } = JSON.parse(event.data) as { transactionId: string; createdAt: string };
+        seen.set(transactionId, { at, createdAt });
+      }
+    }
+  })().catch(() => undefined);
+  return controller;
+}
+
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ws-bench-'));
   const loadAtStart = os.loadavg()[0] ?? 0;
+  const serverUrl = process.env.WS_BENCH_DATABASE_URL;
+  const database: BenchDatabase | undefined = serverUrl ? await createBenchDatabase(serverUrl) : undefined;
   const core = await startBenchServer({
+    ...(database ? { DATABASE_URL: database.url, DATABASE_POOL_SIZE: '32' } : {}),
     NODE_ENV: 'test', HOST: '127.0.0.1', APP_PORT_1: '0', DATA_DIR: path.join(dataDir, 'core'), JWT_SECRET: SECRET, BCRYPT_COST: '4',
     AUTH_RATE_LIMIT_PER_MINUTE: '10000000', LOOKUP_RATE_LIMIT_PER_MINUTE: '10000000', API_RATE_LIMIT_PER_MINUTE: '10000000',
     LOG_LEVEL: 'error', LOG_CONSOLE: 'false',
@@ -146,6 +180,8 @@ async function main(): Promise<void> {
     })));
     console.log(`opened and authenticated ${sockets.length} sockets in ${((performance.now() - openStarted) / 1000).toFixed(1)} s`);
     arrivals.length = 0;
+    const onFeed = new Map<string, { at: number; createdAt: string }>();
+    const tap = await tapFeed(core.url, onFeed);
 
     // Open loop: every 10 ms, send this tick's share of the rate, unless MAX_IN_FLIGHT are still waiting.
     const committed = new Map<string, { ackAt: number; expected: number }>();
@@ -198,6 +234,13 @@ async function main(): Promise<void> {
 
     const relevant = arrivals.filter((arrival) => committed.has(arrival.transactionId));
     const fromCreated = relevant.map((arrival) => arrival.wallAt - Date.parse(arrival.createdAt)).sort((a, b) => a - b);
+    tap.abort();
+    const commitToFeed = [...committed.keys()].flatMap((id) => {
+      const seen = onFeed.get(id);
+      return seen ? [performance.timeOrigin + seen.at - Date.parse(seen.createdAt)] : [];
+    }).sort((a, b) => a - b);
+    const feedToSocket = relevant.filter((arrival) => onFeed.has(arrival.transactionId))
+      .map((arrival) => arrival.perfAt - onFeed.get(arrival.transactionId)!.at).sort((a, b) => a - b);
     const fromAck = relevant.map((arrival) => arrival.perfAt - committed.get(arrival.transactionId)!.ackAt).sort((a, b) => a - b);
     const duplicates = relevant.length - new Set(relevant.map((arrival) => `${arrival.transactionId}/${arrival.socket}`)).size;
 
@@ -207,6 +250,8 @@ async function main(): Promise<void> {
     console.log(`  transfers committed      ${committed.size} (${(committed.size / loadSeconds).toFixed(0)}/s achieved), failed ${failed}, ticks behind ${behind}${firstError ? `; first error: ${firstError}` : ''}`);
     console.log(`  legs delivered           ${relevant.length - duplicates} of ${expected} expected socket deliveries${relevant.length - duplicates === expected ? ' (all)' : ''}, duplicates ${duplicates}`);
     console.log(`  commit -> socket (from event createdAt)   p50 ${ms(percentile(fromCreated, 50))}   p99 ${ms(percentile(fromCreated, 99))}   max ${ms(fromCreated.at(-1) ?? NaN)}`);
+    console.log(`    of which commit -> feed (bank-core)      p50 ${ms(percentile(commitToFeed, 50))}   p99 ${ms(percentile(commitToFeed, 99))}`);
+    console.log(`    of which feed -> socket (websocket)      p50 ${ms(percentile(feedToSocket, 50))}   p99 ${ms(percentile(feedToSocket, 99))}`);
     console.log(`  HTTP 201 -> socket (client clock)         p50 ${ms(percentile(fromAck, 50))}   p99 ${ms(percentile(fromAck, 99))}   (negative: the push beat the response)`);
     console.log(`  websocket process memory  before sockets: RSS ${mb(before.rss)}, heap ${mb(before.heapUsed)}; peak under load: RSS ${mb(peak.rss)}, heap ${mb(peak.heapUsed)} (${peak.sockets} sockets)`);
     console.log(`  machine: ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, Node ${process.version}, bank-core on ${core.driver}; load average at start ${loadAtStart.toFixed(2)}; load generator, bank-core and websocket share it`);
@@ -220,6 +265,7 @@ async function main(): Promise<void> {
     client.close();
     await ws.stop();
     await core.stop();
+    await database?.drop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

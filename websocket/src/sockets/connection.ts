@@ -20,6 +20,9 @@ export interface ConnectionDeps {
   registry: SocketRegistry;
 }
 
+// A client that stops reading while events keep coming would make this process buffer them without
+// bound; past this much queued output the socket is cut (a close frame would only queue behind it).
+const MAX_BUFFERED_BYTES = 1024 * 1024;
 // setTimeout's limit; tokens live at most a day, this only guards against a far-future exp.
 const MAX_TIMER_MS = 2_147_483_647;
 
@@ -40,7 +43,14 @@ export function handleConnection(socket: WebSocket, request: IncomingMessage, de
   let failure: string | undefined;
 
   const sendText = (text: string) => {
-    if (socket.readyState === WebSocket.OPEN) socket.send(text);
+    if (socket.readyState !== WebSocket.OPEN) return;
+    if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+      logger.warn('terminating a socket that does not read its messages', { connectionId, userId: auth?.userId, buffered: socket.bufferedAmount });
+      failure = 'SLOW_CONSUMER';
+      socket.terminate();
+      return;
+    }
+    socket.send(text);
   };
   const send = (message: unknown) => sendText(JSON.stringify(message));
   const end = (code: number, reason: string, notice?: unknown) => {
