@@ -123,7 +123,7 @@ describe('flood protection', () => {
 
 describe('heartbeat', () => {
   it('terminates a socket that stops answering pings, and keeps one that answers', async () => {
-    const fast = await startService({ WS_HEARTBEAT_INTERVAL_MS: '100' });
+    const fast = await startService({ WS_HEARTBEAT_INTERVAL_MS: '250' });
     try {
       const silent = await openClient(fast.wsUrl, { autoPong: false });
       const lively = await authedClient(fast.wsUrl, mintToken().token);
