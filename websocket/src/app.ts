@@ -23,6 +23,13 @@ export interface AppDeps {
 // Found from this file, so it is the same from src/ (tsx) and dist/ (built).
 const PUBLIC_DIR = path.join(__dirname, '..', 'public');
 
+/** bank-core's origin, plus its other loopback spelling: a page opened on localhost may call 127.0.0.1 or the reverse. */
+function browserOrigins(url: string): string[] {
+  const { origin, hostname } = new URL(url);
+  const loopback = hostname === 'localhost' ? '127.0.0.1' : hostname === '127.0.0.1' ? 'localhost' : undefined;
+  return loopback ? [origin, origin.replace(hostname, loopback)] : [origin];
+}
+
 /** Builds the Express app; never listens (server.ts attaches it and the WebSocket server to one HTTP server). */
 export function createApp({ config, logger, accessTokens, sessionChecker, readers, status }: AppDeps): Express {
   const app = express();
@@ -31,7 +38,7 @@ export function createApp({ config, logger, accessTokens, sessionChecker, reader
   app.use(helmet({
     contentSecurityPolicy: {
       // The page talks to this service's socket ('self' covers ws: on the same origin) and to bank-core's API.
-      directives: { connectSrc: ["'self'", config.bankCoreUrl] },
+      directives: { connectSrc: ["'self'", ...browserOrigins(config.publicBankCoreUrl)] },
     },
   }));
 

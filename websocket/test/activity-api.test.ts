@@ -115,7 +115,7 @@ describe('HTTP basics', () => {
   it('serves the page and a health check with security headers', async () => {
     const page = await service.http.get('/').expect(200);
     expect(page.headers['content-type']).toMatch(/text\/html/);
-    expect(page.headers['content-security-policy']).toContain("connect-src 'self'");
+    expect(page.headers['content-security-policy']).toContain("connect-src 'self' http://127.0.0.1:9 http://localhost:9");
     const health = await service.http.get('/healthz').expect(200);
     expect(health.body).toMatchObject({ status: 'ok', sockets: expect.any(Number) });
   });

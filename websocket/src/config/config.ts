@@ -12,6 +12,7 @@ const envSchema = z.object({
   APP_PORT_1: port.default(3000),
   APP_PORT_2: port.default(3001),
   BANK_CORE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  PUBLIC_BANK_CORE_URL: z.url({ protocol: /^https?$/ }).optional(),
   DATA_DIR: z.string().min(1).default('./data'),
   WS_DATA_DIR: z.string().min(1).optional(),
   LOG_DIR: z.string().min(1).optional(),
@@ -41,6 +42,8 @@ export interface Config {
   host: string;
   port: number;
   bankCoreUrl: string;
+  /** bank-core as a browser reaches it (the page's CSP allows it); differs from bankCoreUrl behind Docker. */
+  publicBankCoreUrl: string;
   /** This service's own files: activity logs and the feed cursor. */
   dataDir: string;
   logDir: string;
@@ -77,12 +80,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const env = parsed.data;
   // DATA_DIR is shared with bank-core (the dev JWT secret lives there); this service keeps its own files below it.
   const sharedDataDir = resolveFromRoot(env.DATA_DIR);
+  const bankCoreUrl = (env.BANK_CORE_URL ?? `http://127.0.0.1:${env.APP_PORT_1}`).replace(/\/+$/, '');
   const dataDir = env.WS_DATA_DIR ? resolveFromRoot(env.WS_DATA_DIR) : path.join(sharedDataDir, 'websocket');
   return {
     env: env.NODE_ENV,
     host: env.HOST,
     port: env.APP_PORT_2,
-    bankCoreUrl: (env.BANK_CORE_URL ?? `http://127.0.0.1:${env.APP_PORT_1}`).replace(/\/+$/, ''),
+    bankCoreUrl,
+    publicBankCoreUrl: env.PUBLIC_BANK_CORE_URL?.replace(/\/+$/, '') ?? bankCoreUrl,
     dataDir,
     logDir: env.LOG_DIR ? resolveFromRoot(env.LOG_DIR) : path.join(dataDir, 'logs'),
     logLevel: env.LOG_LEVEL,
