@@ -14,7 +14,7 @@
  *       (b) hot: every transfer leaves the same account (to a random recipient), so each one waits for
  *           that account's row lock: this measures how long the service holds the lock per transfer.
  *   - The raw limit, same server, same data, same 32-way concurrency: the service's own transfer SQL
- *     (ledger.repository.ts: recipient lookup, lockAccounts, insertPosting, in BEGIN/COMMIT) straight
+ *     (ledger.repository.ts: findPostingAccounts, then the one ledger_post call that locks and writes) straight
  *     through a pg Pool of 32, with no HTTP, auth, validation or JSON on top.
  *   - (c) the embedded mode: bank-core on PGlite (files in a temporary DATA_DIR), case (a) only.
  *   - Each database is audited (ledger-audit.repository.ts `auditLedger`) before it is thrown away.

@@ -110,3 +110,56 @@ CREATE TABLE outbox_events (
   created_at     TIMESTAMPTZ NOT NULL DEFAULT now()
 );
 CREATE INDEX outbox_events_position_idx ON outbox_events (tx_id, id);
+
+-- One posting in one call: lock the accounts in id order, check them, write balances, transaction,
+-- entries and outbox event. A single statement, so the row locks are held for one round trip only
+-- (what bounds a hot account's throughput), and a posting needs no explicit BEGIN/COMMIT.
+-- p_event.legs is aligned with p_accounts: an object for each leg to publish (customer accounts),
+-- null for the others; each published leg gets its balanceAfter here.
+-- Raises LD001 (DETAIL: account id) when an account is missing, closed or in another currency,
+-- LD002 (DETAIL: account id, HINT: its balance) when a customer account would go below zero.
+CREATE FUNCTION ledger_post(
+  p_id UUID, p_type TEXT, p_amount BIGINT, p_currency TEXT, p_narration TEXT, p_reference TEXT,
+  p_initiated_by UUID, p_request_id TEXT, p_reverses_id UUID,
+  p_accounts UUID[], p_amounts BIGINT[], p_event JSONB
+) RETURNS TABLE (created_at TIMESTAMPTZ, balances BIGINT[]) LANGUAGE plpgsql AS $$
+DECLARE
+  locked_ids UUID[];
+  locked_balances BIGINT[];
+  locked_kinds TEXT[];
+  locked_ok BOOLEAN[];
+  after BIGINT[] := '{}';
+  at INTEGER;
+  legs JSONB := '[]';
+BEGIN
+  SELECT array_agg(id ORDER BY id), array_agg(balance ORDER BY id), array_agg(kind ORDER BY id),
+         array_agg(status = 'open' AND currency = p_currency ORDER BY id)
+    INTO locked_ids, locked_balances, locked_kinds, locked_ok
+    FROM (SELECT id, balance, kind, status, currency FROM accounts WHERE id = ANY (p_accounts) ORDER BY id FOR UPDATE) l;
+
+  FOR i IN 1 .. array_length(p_accounts, 1) LOOP
+    at := array_position(locked_ids, p_accounts[i]);
+    IF at IS NULL OR NOT locked_ok[at] THEN
+      RAISE EXCEPTION 'account % is missing, closed or not in %', p_accounts[i], p_currency USING ERRCODE = 'LD001', DETAIL = p_accounts[i]::text;
+    END IF;
+    locked_balances[at] := locked_balances[at] + p_amounts[i];
+    IF locked_kinds[at] = 'customer' AND locked_balances[at] < 0 THEN
+      RAISE EXCEPTION 'insufficient funds in account %', p_accounts[i]
+        USING ERRCODE = 'LD002', DETAIL = p_accounts[i]::text, HINT = (locked_balances[at] - p_amounts[i])::text;
+    END IF;
+    after := after || locked_balances[at];
+    IF jsonb_typeof(p_event -> 'legs' -> (i - 1)) = 'object' THEN
+      legs := legs || jsonb_build_array((p_event -> 'legs' -> (i - 1)) || jsonb_build_object('balanceAfter', locked_balances[at]));
+    END IF;
+  END LOOP;
+
+  UPDATE accounts a SET balance = v.balance, updated_at = now()
+    FROM unnest(locked_ids, locked_balances) AS v(id, balance) WHERE a.id = v.id AND a.balance <> v.balance;
+  INSERT INTO transactions (id, type, amount, currency, narration, reference, initiated_by, request_id, reverses_id)
+    VALUES (p_id, p_type, p_amount, p_currency, p_narration, p_reference, p_initiated_by, p_request_id, p_reverses_id);
+  INSERT INTO entries (transaction_id, account_id, amount, balance_after)
+    SELECT p_id, v.account_id, v.amount, v.balance_after
+    FROM unnest(p_accounts, p_amounts, after) WITH ORDINALITY AS v(account_id, amount, balance_after, n) ORDER BY v.n;
+  INSERT INTO outbox_events (transaction_id, type, payload) VALUES (p_id, 'transaction.posted', jsonb_set(p_event, '{legs}', legs));
+  RETURN QUERY SELECT now(), after;
+END $$;

@@ -30,8 +30,8 @@ export interface LedgerTransaction extends TransactionRecord {
   to: Party | null;
 }
 
-/** An account row locked for a posting, with what the posting needs to know about its owner. */
-export interface LockedAccount {
+/** An account as a posting sees it, with what the posting needs to know about its owner. */
+export interface LedgerAccount {
   id: string;
   userId: string | null;
   kind: 'customer' | 'settlement';
@@ -42,18 +42,17 @@ export interface LockedAccount {
   ownerName: string | null;
 }
 
-export interface PostingLeg {
-  accountId: string;
-  /** Signed minor units. */
-  amount: number;
-  balanceAfter: number;
+export interface Posting extends TransactionRecord {
+  /** Signed minor units per account, summing to zero. */
+  legs: { accountId: string; amount: number }[];
+  /** The outbox event's body; `legs` aligned with the posting's legs, null for legs not published. */
+  event: Record<string, unknown> & { legs: (Record<string, unknown> | null)[] };
 }
 
-export interface Posting extends TransactionRecord {
-  legs: PostingLeg[];
-  /** The outbox event's body (eventId and createdAt are added when the feed reads it). */
-  event: Record<string, unknown>;
-}
+export type PostingResult =
+  | { ok: true; createdAt: Date; balancesAfter: number[] }
+  /** `unavailable`: missing, closed or in another currency by the time it was locked. */
+  | { ok: false; reason: 'unavailable' | 'insufficient_funds'; accountId: string; balance?: number };
 
 type Row = Record<string, unknown>;
 
@@ -64,83 +63,58 @@ export async function findSettlementAccountId(db: Queryable, currency: string): 
   return rows[0].id;
 }
 
-/** The currency of a customer account, or undefined when there is no such account. */
-export async function findAccountCurrency(db: Queryable, accountId: string): Promise<string | undefined> {
-  const { rows } = await db.query<{ currency: string }>(`SELECT currency FROM accounts WHERE id = $1 AND kind = 'customer'`, [accountId]);
-  return rows[0]?.currency;
-}
+const ACCOUNT_SELECT = `
+  SELECT a.id, a.user_id, a.kind, a.account_number, a.currency, a.status, a.balance, u.name AS owner_name
+  FROM accounts a LEFT JOIN users u ON u.id = a.user_id`;
 
-/** The id of the customer account with this number, open or not. */
-export async function findCustomerAccountIdByNumber(db: Queryable, accountNumber: string): Promise<string | undefined> {
-  const { rows } = await db.query<{ id: string }>(
-    `SELECT id FROM accounts WHERE account_number = $1 AND kind = 'customer'`,
-    [accountNumber],
-  );
-  return rows[0]?.id;
+function toLedgerAccount(row: Row): LedgerAccount {
+  return {
+    id: row.id as string,
+    userId: row.user_id as string | null,
+    kind: row.kind as LedgerAccount['kind'],
+    accountNumber: row.account_number as string,
+    currency: row.currency as string,
+    status: row.status as LedgerAccount['status'],
+    balance: toSafeInteger(row.balance),
+    ownerName: row.owner_name as string | null,
+  };
 }
 
 /**
- * Locks the accounts in id order, so two postings touching the same accounts always queue the
- * same way round and never deadlock. Missing ids are simply absent from the result.
+ * Reads, without locking, the accounts a posting will touch: by id, plus the customer account with
+ * `accountNumber` when given. Owner, currency and kind never change; status and balance are checked
+ * again under the lock by `postTransaction`.
  */
-export async function lockAccounts(db: Queryable, ids: string[]): Promise<Map<string, LockedAccount>> {
+export async function findPostingAccounts(db: Queryable, ids: string[], accountNumber?: string): Promise<LedgerAccount[]> {
   const { rows } = await db.query<Row>(
-    `SELECT a.id, a.user_id, a.kind, a.account_number, a.currency, a.status, a.balance, u.name AS owner_name
-     FROM accounts a LEFT JOIN users u ON u.id = a.user_id
-     WHERE a.id = ANY($1::uuid[]) ORDER BY a.id FOR UPDATE OF a`,
-    [ids],
+    `${ACCOUNT_SELECT} WHERE a.id = ANY($1::uuid[]) OR (a.account_number = $2 AND a.kind = 'customer')`,
+    [ids, accountNumber ?? null],
   );
-  return new Map(
-    rows.map((row) => [
-      row.id as string,
-      {
-        id: row.id as string,
-        userId: row.user_id as string | null,
-        kind: row.kind as LockedAccount['kind'],
-        accountNumber: row.account_number as string,
-        currency: row.currency as string,
-        status: row.status as LockedAccount['status'],
-        balance: toSafeInteger(row.balance),
-        ownerName: row.owner_name as string | null,
-      },
-    ]),
-  );
+  return rows.map(toLedgerAccount);
 }
 
 /**
- * Writes a whole posting in one statement: new balances, the transaction, its entries and its
- * outbox event. The caller holds the account locks, so the balances it computed are exact; the
- * deferred triggers re-check the sums at commit.
- * @returns the transaction's creation time.
+ * Posts in one statement (the `ledger_post` database function): locks the accounts in id order,
+ * re-checks them, writes balances, transaction, entries and outbox event. The deferred triggers
+ * check the sums at commit.
  */
-export async function insertPosting(db: Queryable, posting: Posting): Promise<Date> {
-  const ids = posting.legs.map((leg) => leg.accountId);
-  const amounts = posting.legs.map((leg) => leg.amount);
-  const balances = posting.legs.map((leg) => leg.balanceAfter);
-  const { rows } = await db.query<{ created_at: Date }>(
-    `WITH moved AS (
-       UPDATE accounts a SET balance = v.balance_after, updated_at = now()
-       FROM unnest($8::uuid[], $10::bigint[]) AS v(id, balance_after) WHERE a.id = v.id
-       RETURNING a.id
-     ), t AS (
-       INSERT INTO transactions (id, type, amount, currency, narration, reference, initiated_by, request_id, reverses_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $11, $12) RETURNING id, created_at
-     ), e AS (
-       INSERT INTO entries (transaction_id, account_id, amount, balance_after)
-       SELECT t.id, v.id, v.amount, v.balance_after
-       FROM t, unnest($8::uuid[], $9::bigint[], $10::bigint[]) WITH ORDINALITY AS v(id, amount, balance_after, n)
-       ORDER BY v.n
-       RETURNING id
-     )
-     INSERT INTO outbox_events (transaction_id, type, payload)
-     SELECT t.id, 'transaction.posted', $13::jsonb FROM t
-     RETURNING (SELECT created_at FROM t) AS created_at`,
-    [
-      posting.id, posting.type, posting.amount, posting.currency, posting.narration, posting.reference,
-      posting.initiatedBy, ids, amounts, balances, posting.requestId, posting.reversesId, JSON.stringify(posting.event),
-    ],
-  );
-  return rows[0]!.created_at;
+export async function postTransaction(db: Queryable, posting: Posting): Promise<PostingResult> {
+  try {
+    const { rows } = await db.query<{ created_at: Date; balances: unknown[] }>(
+      `SELECT created_at, balances FROM ledger_post($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::uuid[], $11::bigint[], $12::jsonb)`,
+      [
+        posting.id, posting.type, posting.amount, posting.currency, posting.narration, posting.reference, posting.initiatedBy,
+        posting.requestId, posting.reversesId, posting.legs.map((leg) => leg.accountId), posting.legs.map((leg) => leg.amount),
+        JSON.stringify(posting.event),
+      ],
+    );
+    return { ok: true, createdAt: rows[0]!.created_at, balancesAfter: rows[0]!.balances.map(toSafeInteger) };
+  } catch (error) {
+    const { code, detail, hint } = error as { code?: string; detail?: string; hint?: string };
+    if (code === 'LD001') return { ok: false, reason: 'unavailable', accountId: detail ?? '' };
+    if (code === 'LD002') return { ok: false, reason: 'insufficient_funds', accountId: detail ?? '', balance: Number(hint) };
+    throw error;
+  }
 }
 
 const party = (value: unknown): Party | null => (value ? (value as Party) : null);

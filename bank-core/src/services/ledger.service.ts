@@ -1,10 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { LedgerEventLeg } from '@bank/common';
-import type { Database, Queryable, Transaction } from '../db/database';
+import { withRetries, type Database, type Queryable, type Transaction } from '../db/database';
 import { AppError, notFound } from '../errors/app-error';
-import * as ledger from '../repositories/ledger.repository';
-import type { LedgerTransaction, LockedAccount, Party, TransactionRecord, TransactionType } from '../repositories/ledger.repository';
 import { translateDbError } from '../repositories/db-errors';
+import * as ledger from '../repositories/ledger.repository';
+import type { LedgerAccount, LedgerTransaction, Party, TransactionRecord, TransactionType } from '../repositories/ledger.repository';
 
 /** Who asked for a movement, and through which request (for the audit trail and the event). */
 export interface Initiator {
@@ -24,67 +24,54 @@ export interface Movement {
 }
 
 interface Leg {
-  account: LockedAccount;
+  account: LedgerAccount;
   amount: number;
 }
-
-const insufficientFunds = (account: LockedAccount, amount: number) =>
-  new AppError({
-    code: 'INSUFFICIENT_FUNDS',
-    message: 'Insufficient funds for this transaction',
-    details: { accountNumber: account.accountNumber, balance: account.balance, amount },
-  });
 
 // Crockford's base32: no I, L, O or U, so a reference read aloud or retyped stays unambiguous.
 const REFERENCE_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 /** TX + 16 characters (80 random bits); the database refuses the (practically impossible) duplicate. */
 const newReference = () => `TX${Array.from(randomBytes(16), (byte) => REFERENCE_ALPHABET[byte & 31]).join('')}`;
 
-const partyOf = (account: LockedAccount): Party | null =>
+const partyOf = (account: LedgerAccount): Party | null =>
   account.kind === 'customer' ? { accountNumber: account.accountNumber, name: account.ownerName ?? '' } : null;
 
+const closedAccount = () => new AppError({ code: 'CONFLICT', message: 'Account is closed' });
+const ALREADY_REVERSED = { '23505': { code: 'CONFLICT', message: 'This transaction has already been reversed' } } as const;
+
 /**
- * Deposits, withdrawals, transfers and reversals. Each is one short database transaction: lock the
- * touched accounts in id order, check the rules against the locked rows, write the posting.
+ * Deposits, withdrawals, transfers and reversals. The rules that cannot change under us (owner,
+ * currency, kind) are checked on a plain read; the posting itself is one database call that locks
+ * the accounts in id order and re-checks status and funds under the locks.
  */
 export function createLedgerService({ db, onPosted }: { db: Database; onPosted?: () => void }) {
   const settlementIds = new Map<string, string>();
 
-  async function settlementAccountId(tx: Queryable, currency: string): Promise<string> {
+  async function settlementAccount(q: Queryable, currency: string): Promise<LedgerAccount> {
     let id = settlementIds.get(currency);
     if (!id) {
-      id = await ledger.findSettlementAccountId(tx, currency);
+      id = await ledger.findSettlementAccountId(q, currency);
       settlementIds.set(currency, id);
     }
-    return id;
+    // Its balance is not needed: only customer balances are checked, and the lock reads the real one.
+    return { id, userId: null, kind: 'settlement', accountNumber: '', currency, status: 'open', balance: 0, ownerName: null };
   }
 
-  /** Writes the legs as one transaction; every rule has been checked against the locked rows. */
+  /**
+   * Writes the legs as one transaction: inside the caller's transaction when given (idempotent
+   * requests), else as one self-committing statement.
+   * @throws INSUFFICIENT_FUNDS, CONFLICT (closed meanwhile, or already reversed).
+   */
   async function post(
-    tx: Transaction,
+    tx: Transaction | undefined,
     initiator: Initiator,
     spec: { type: TransactionType; amount: number; currency: string; narration: string | null; reversesId?: string },
     legs: Leg[],
-  ): Promise<LedgerTransaction> {
-    const id = randomUUID();
-    const withBalances = legs.map((leg) => ({ ...leg, balanceAfter: leg.account.balance + leg.amount }));
-    for (const leg of withBalances) {
-      if (leg.account.kind === 'customer' && leg.balanceAfter < 0) throw insufficientFunds(leg.account, -leg.amount);
-    }
+  ): Promise<{ transaction: LedgerTransaction; balancesAfter: Map<string, number> }> {
     const from = legs.find((leg) => leg.amount < 0)!.account;
     const to = legs.find((leg) => leg.amount > 0)!.account;
-    const eventLegs: LedgerEventLeg[] = withBalances
-      .filter((leg) => leg.account.kind === 'customer')
-      .map((leg) => ({
-        accountId: leg.account.id,
-        accountNumber: leg.account.accountNumber,
-        userId: leg.account.userId!,
-        amount: leg.amount,
-        balanceAfter: leg.balanceAfter,
-        counterparty: partyOf(leg.amount < 0 ? to : from),
-      }));
     const record: TransactionRecord = {
-      id,
+      id: randomUUID(),
       type: spec.type,
       amount: spec.amount,
       currency: spec.currency,
@@ -94,125 +81,121 @@ export function createLedgerService({ db, onPosted }: { db: Database; onPosted?:
       requestId: initiator.requestId,
       reversesId: spec.reversesId ?? null,
     };
-    if (onPosted) tx.afterCommit(onPosted);
-    const createdAt = await ledger
-      .insertPosting(tx, {
-        ...record,
-        legs: withBalances.map((leg) => ({ accountId: leg.account.id, amount: leg.amount, balanceAfter: leg.balanceAfter })),
-        event: {
-          type: 'transaction.posted',
-          transactionId: id,
-          transactionType: spec.type,
-          currency: spec.currency,
-          narration: spec.narration,
-          requestId: initiator.requestId,
-          legs: eventLegs,
-        },
-      })
-      .catch((error: unknown) =>
-        translateDbError(error, { '23505': { code: 'CONFLICT', message: 'This transaction has already been reversed' } }),
-      );
-    return {
+    const eventLegs = legs.map(({ account, amount }): Omit<LedgerEventLeg, 'balanceAfter'> | null =>
+      account.kind === 'customer'
+        ? { accountId: account.id, accountNumber: account.accountNumber, userId: account.userId!, amount, counterparty: partyOf(amount < 0 ? to : from) }
+        : null,
+    );
+    const posting = {
       ...record,
-      reversedById: null,
-      createdAt,
-      from: partyOf(from),
-      to: partyOf(to),
+      legs: legs.map(({ account, amount }) => ({ accountId: account.id, amount })),
+      event: {
+        type: 'transaction.posted',
+        transactionId: record.id,
+        transactionType: spec.type,
+        currency: spec.currency,
+        narration: spec.narration,
+        requestId: initiator.requestId,
+        legs: eventLegs,
+      },
+    };
+    const write = (q: Queryable) => ledger.postTransaction(q, posting).catch((error: unknown) => translateDbError(error, ALREADY_REVERSED));
+    const result = tx ? await write(tx) : await withRetries(() => write(db));
+    if (!result.ok) {
+      const account = legs.find((leg) => leg.account.id === result.accountId)?.account;
+      if (result.reason === 'insufficient_funds') {
+        throw new AppError({
+          code: 'INSUFFICIENT_FUNDS',
+          message: 'Insufficient funds for this transaction',
+          details: { accountNumber: account?.accountNumber, balance: result.balance, amount: spec.amount },
+        });
+      }
+      throw closedAccount();
+    }
+    if (onPosted) {
+      if (tx) tx.afterCommit(onPosted);
+      else onPosted();
+    }
+    return {
+      transaction: { ...record, reversedById: null, createdAt: result.createdAt, from: partyOf(from), to: partyOf(to) },
+      balancesAfter: new Map(legs.map((leg, i) => [leg.account.id, result.balancesAfter[i]!])),
     };
   }
 
-  /** Locks the caller's open account and the currency's settlement account, in id order like every posting. */
-  async function lockOwnAndSettlement(tx: Queryable, userId: string, accountId: string) {
-    // An account's currency never changes, so reading it before taking the locks is safe.
-    const currency = await ledger.findAccountCurrency(tx, accountId);
-    if (!currency) throw notFound('Account');
-    const settlementId = await settlementAccountId(tx, currency);
-    const locked = await ledger.lockAccounts(tx, [accountId, settlementId]);
-    const own = locked.get(accountId)!;
-    if (own.userId !== userId) throw notFound('Account');
-    if (own.status !== 'open') throw new AppError({ code: 'CONFLICT', message: 'Account is closed' });
-    return { own, settlement: locked.get(settlementId)! };
+  /** The caller's open account. @throws NOT_FOUND unless it is theirs, CONFLICT when closed. */
+  async function ownOpenAccount(q: Queryable, userId: string, accountId: string): Promise<LedgerAccount> {
+    const [account] = await ledger.findPostingAccounts(q, [accountId]);
+    if (!account || account.userId !== userId) throw notFound('Account');
+    if (account.status !== 'open') throw closedAccount();
+    return account;
+  }
+
+  /** Cash in (`sign` 1) or out (`sign` -1) of one of the caller's accounts, against the settlement account. */
+  async function cash(type: 'deposit' | 'withdrawal', initiator: Initiator, input: MovementInput & { accountId: string }, tx?: Transaction) {
+    const q = tx ?? db;
+    const own = await ownOpenAccount(q, initiator.userId, input.accountId);
+    const settlement = await settlementAccount(q, own.currency);
+    const sign = type === 'deposit' ? 1 : -1;
+    const { transaction, balancesAfter } = await post(tx, initiator, { type, amount: input.amount, currency: own.currency, narration: input.narration ?? null }, [
+      { account: settlement, amount: -sign * input.amount },
+      { account: own, amount: sign * input.amount },
+    ]);
+    return { transaction, balanceAfter: balancesAfter.get(own.id)! };
   }
 
   return {
     /** @throws NOT_FOUND unless the caller owns the account, CONFLICT when it is closed. */
     deposit: (initiator: Initiator, input: MovementInput & { accountId: string }, tx?: Transaction): Promise<Movement> =>
-      inTransaction(tx, async (tx) => {
-        const { own, settlement } = await lockOwnAndSettlement(tx, initiator.userId, input.accountId);
-        const transaction = await post(tx, initiator, { type: 'deposit', amount: input.amount, currency: own.currency, narration: input.narration ?? null }, [
-          { account: settlement, amount: -input.amount },
-          { account: own, amount: input.amount },
-        ]);
-        return { transaction, balanceAfter: own.balance + input.amount };
-      }),
+      cash('deposit', initiator, input, tx),
 
     /** @throws NOT_FOUND, CONFLICT as deposit; INSUFFICIENT_FUNDS below zero. */
     withdraw: (initiator: Initiator, input: MovementInput & { accountId: string }, tx?: Transaction): Promise<Movement> =>
-      inTransaction(tx, async (tx) => {
-        const { own, settlement } = await lockOwnAndSettlement(tx, initiator.userId, input.accountId);
-        const transaction = await post(tx, initiator, { type: 'withdrawal', amount: input.amount, currency: own.currency, narration: input.narration ?? null }, [
-          { account: own, amount: -input.amount },
-          { account: settlement, amount: input.amount },
-        ]);
-        return { transaction, balanceAfter: own.balance - input.amount };
-      }),
+      cash('withdrawal', initiator, input, tx),
 
     /**
      * @throws NOT_FOUND for a source the caller does not own or an unknown or closed recipient;
      * UNPROCESSABLE for the same account or a currency mismatch; CONFLICT for a closed source;
      * INSUFFICIENT_FUNDS.
      */
-    send: (initiator: Initiator, input: MovementInput & { fromAccountId: string; toAccountNumber: string }, tx?: Transaction): Promise<Movement> =>
-      inTransaction(tx, async (tx) => {
-        const recipientId = await ledger.findCustomerAccountIdByNumber(tx, input.toAccountNumber);
-        const locked = await ledger.lockAccounts(tx, recipientId ? [input.fromAccountId, recipientId] : [input.fromAccountId]);
-        const source = locked.get(input.fromAccountId);
-        if (!source || source.userId !== initiator.userId) throw notFound('Account');
-        if (source.status !== 'open') throw new AppError({ code: 'CONFLICT', message: 'Account is closed' });
-        const recipient = recipientId ? locked.get(recipientId) : undefined;
-        if (!recipient || recipient.status !== 'open') throw notFound('Recipient account');
-        if (recipient.id === source.id) throw new AppError({ code: 'UNPROCESSABLE', message: 'Cannot send money to the same account' });
-        if (recipient.currency !== source.currency) {
-          throw new AppError({
-            code: 'UNPROCESSABLE',
-            message: `Currency mismatch: ${source.currency} account cannot send to a ${recipient.currency} account`,
-          });
-        }
-        const transaction = await post(tx, initiator, { type: 'transfer', amount: input.amount, currency: source.currency, narration: input.narration ?? null }, [
-          { account: source, amount: -input.amount },
-          { account: recipient, amount: input.amount },
-        ]);
-        return { transaction, balanceAfter: source.balance - input.amount };
-      }),
+    async send(initiator: Initiator, input: MovementInput & { fromAccountId: string; toAccountNumber: string }, tx?: Transaction): Promise<Movement> {
+      const accounts = await ledger.findPostingAccounts(tx ?? db, [input.fromAccountId], input.toAccountNumber);
+      const source = accounts.find((account) => account.id === input.fromAccountId);
+      if (!source || source.userId !== initiator.userId) throw notFound('Account');
+      if (source.status !== 'open') throw closedAccount();
+      const recipient = accounts.find((account) => account.accountNumber === input.toAccountNumber && account.kind === 'customer');
+      if (!recipient || recipient.status !== 'open') throw notFound('Recipient account');
+      if (recipient.id === source.id) throw new AppError({ code: 'UNPROCESSABLE', message: 'Cannot send money to the same account' });
+      if (recipient.currency !== source.currency) {
+        throw new AppError({ code: 'UNPROCESSABLE', message: `Currency mismatch: ${source.currency} account cannot send to a ${recipient.currency} account` });
+      }
+      const { transaction, balancesAfter } = await post(tx, initiator, { type: 'transfer', amount: input.amount, currency: source.currency, narration: input.narration ?? null }, [
+        { account: source, amount: -input.amount },
+        { account: recipient, amount: input.amount },
+      ]);
+      return { transaction, balanceAfter: balancesAfter.get(source.id)! };
+    },
 
     /**
      * Posts the mirror image of a transaction (admins only; the route checks the role).
      * @throws NOT_FOUND, UNPROCESSABLE for a reversal, CONFLICT when already reversed or an account
      * is closed, INSUFFICIENT_FUNDS when the money has since been spent.
      */
-    reverse: (initiator: Initiator, transactionId: string, tx?: Transaction): Promise<LedgerTransaction> =>
-      inTransaction(tx, async (tx) => {
-        const original = await ledger.findTransaction(tx, transactionId);
-        if (!original) throw notFound('Transaction');
-        if (original.type === 'reversal') throw new AppError({ code: 'UNPROCESSABLE', message: 'A reversal cannot itself be reversed' });
-        const entries = await ledger.findEntriesOf(tx, transactionId);
-        const locked = await ledger.lockAccounts(tx, entries.map((entry) => entry.accountId));
-        // Checked again under the locks: a concurrent reversal has committed by now or waits behind us.
-        if ((await ledger.findTransaction(tx, transactionId))?.reversedById) {
-          throw new AppError({ code: 'CONFLICT', message: 'This transaction has already been reversed' });
-        }
-        const legs = entries.map((entry) => ({ account: locked.get(entry.accountId)!, amount: -entry.amount }));
-        if (legs.some((leg) => leg.account.status !== 'open')) {
-          throw new AppError({ code: 'CONFLICT', message: 'An account of this transaction is closed' });
-        }
-        return post(tx, initiator, { type: 'reversal', amount: original.amount, currency: original.currency, narration: `Reversal of ${original.reference}`, reversesId: original.id }, legs);
-      }),
+    async reverse(initiator: Initiator, transactionId: string): Promise<LedgerTransaction> {
+      const original = await ledger.findTransaction(db, transactionId);
+      if (!original) throw notFound('Transaction');
+      if (original.type === 'reversal') throw new AppError({ code: 'UNPROCESSABLE', message: 'A reversal cannot itself be reversed' });
+      if (original.reversedById) throw new AppError(ALREADY_REVERSED['23505']);
+      const entries = await ledger.findEntriesOf(db, transactionId);
+      const accounts = new Map((await ledger.findPostingAccounts(db, entries.map((entry) => entry.accountId))).map((a) => [a.id, a]));
+      const legs = entries.map((entry) => ({ account: accounts.get(entry.accountId)!, amount: -entry.amount }));
+      if (legs.some((leg) => leg.account.status !== 'open')) {
+        throw new AppError({ code: 'CONFLICT', message: 'An account of this transaction is closed' });
+      }
+      // A concurrent second reversal loses on the unique reverses_id and gets the same CONFLICT.
+      const narration = `Reversal of ${original.reference}`;
+      return (await post(undefined, initiator, { type: 'reversal', amount: original.amount, currency: original.currency, narration, reversesId: original.id }, legs)).transaction;
+    },
   };
-
-  /** Runs in the caller's transaction when given one (idempotent requests), else in a new one. */
-  function inTransaction<T>(tx: Transaction | undefined, work: (tx: Transaction) => Promise<T>): Promise<T> {
-    return tx ? work(tx) : db.transaction(work);
-  }
 }
 
 export type LedgerService = ReturnType<typeof createLedgerService>;
