@@ -12,7 +12,8 @@ export type WsBenchMessage =
   | { type: 'stats'; rss: number; heapUsed: number; heapTotal: number; sockets: number; feed: unknown }
   | { type: 'stopped' };
 
-export type WsBenchCommand = { type: 'stats' } | { type: 'stop' };
+/** `gc`: collect garbage first (the child runs with --expose-gc), to see what the sockets keep, not what traffic left. */
+export type WsBenchCommand = { type: 'stats'; gc?: boolean } | { type: 'stop' };
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
 
   process.on('message', (command: WsBenchCommand) => {
     if (command.type === 'stats') {
+      if (command.gc) (globalThis as { gc?: () => void }).gc?.();
       const memory = process.memoryUsage();
       void fetch(`${running.url}/healthz`)
         .then((res) => res.json() as Promise<{ sockets: number; feed: unknown }>)

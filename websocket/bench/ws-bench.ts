@@ -24,7 +24,8 @@
  *     bank-core's part (its feed holds an event back while older transactions are still running);
  *     feed -> socket is the websocket service's part (its own read of the feed, dedupe, fan-out, logging).
  *   - delivered / expected: every socket of both parties should get each transfer exactly once.
- *   - Memory: the websocket process's RSS and V8 heap, before the sockets opened and at the peak during load.
+ *   - Memory: the websocket process's RSS and V8 heap, before the sockets opened and with them open
+ *     and idle (both after a forced GC), and the largest RSS sampled each second during the load.
  *   - The load generator (all the client sockets), bank-core and the websocket service share one
  *     machine; on few cores every figure also pays for the others' CPU.
  */
@@ -69,6 +70,7 @@ function startWsService(env: Record<string, string>) {
   const child = fork(path.join(__dirname, 'bench-ws-server.ts'), [], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv: [...process.execArgv, '--expose-gc'],
   });
   const ask = <T extends WsBenchMessage['type']>(command: WsBenchCommand, answer: T) =>
     new Promise<Extract<WsBenchMessage, { type: T }>>((resolve, reject) => {
@@ -83,13 +85,13 @@ function startWsService(env: Record<string, string>) {
       child.on('message', onMessage);
       child.send(command);
     });
-  return new Promise<{ wsUrl: string; stats: () => Promise<Extract<WsBenchMessage, { type: 'stats' }>>; stop: () => Promise<void> }>((resolve, reject) => {
+  return new Promise<{ wsUrl: string; stats: (gc?: boolean) => Promise<Extract<WsBenchMessage, { type: 'stats' }>>; stop: () => Promise<void> }>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`websocket bench server exited with ${code} before listening`)));
     child.once('message', (message: WsBenchMessage) => {
       if (message.type !== 'ready') return reject(new Error(`unexpected ${message.type}`));
       resolve({
         wsUrl: message.wsUrl,
-        stats: () => ask({ type: 'stats' }, 'stats'),
+        stats: (gc = false) => ask({ type: 'stats', gc }, 'stats'),
         stop: async () => {
           await ask({ type: 'stop' }, 'stopped');
           await new Promise<void>((done) => (child.exitCode === null ? child.once('exit', () => done()) : done()));
@@ -170,7 +172,7 @@ async function main(): Promise<void> {
     const accounts = await seedAccounts(client, { users: SIZES.users, accountsPerUser: 1, openingBalance: 1_000_000_000, clients: 32 });
     console.log(`seeded ${accounts.length} users in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`);
 
-    const before = await ws.stats();
+    const before = await ws.stats(true);
     const arrivals: Arrival[] = [];
     const socketsOf = new Map<string, number>();
     const openStarted = performance.now();
@@ -180,6 +182,7 @@ async function main(): Promise<void> {
     })));
     console.log(`opened and authenticated ${sockets.length} sockets in ${((performance.now() - openStarted) / 1000).toFixed(1)} s`);
     arrivals.length = 0;
+    const idle = await ws.stats(true);
     const onFeed = new Map<string, { at: number; createdAt: string }>();
     const tap = await tapFeed(core.url, onFeed);
 
@@ -254,7 +257,9 @@ async function main(): Promise<void> {
     console.log(`    of which commit -> feed (bank-core)      p50 ${ms(percentile(commitToFeed, 50))}   p99 ${ms(percentile(commitToFeed, 99))}`);
     console.log(`    of which feed -> socket (websocket)      p50 ${ms(percentile(feedToSocket, 50))}   p99 ${ms(percentile(feedToSocket, 99))}`);
     console.log(`  HTTP 201 -> socket (client clock)         p50 ${ms(percentile(fromAck, 50))}   p99 ${ms(percentile(fromAck, 99))}   (negative: the push beat the response)`);
-    console.log(`  websocket process memory  before sockets: RSS ${mb(before.rss)}, heap ${mb(before.heapUsed)}; peak under load: RSS ${mb(peak.rss)}, heap ${mb(peak.heapUsed)} (${peak.sockets} sockets)`);
+    console.log(`  websocket process memory  before sockets: RSS ${mb(before.rss)}, heap ${mb(before.heapUsed)}; ` +
+      `${idle.sockets} idle sockets after GC: RSS ${mb(idle.rss)}, heap ${mb(idle.heapUsed)} (${((idle.heapUsed - before.heapUsed) / Math.max(1, idle.sockets) / 1024).toFixed(1)} KiB heap per socket); ` +
+      `peak under load: RSS ${mb(peak.rss)}, heap ${mb(peak.heapUsed)}`);
     console.log(`  machine: ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, Node ${process.version}, bank-core on ${core.driver}; load average at start ${loadAtStart.toFixed(2)}; load generator, bank-core and websocket share it`);
     if (failed > 0 || relevant.length - duplicates < expected || duplicates > 0) process.exitCode = 1;
   } finally {
