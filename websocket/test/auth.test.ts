@@ -92,4 +92,14 @@ describe('authentication', () => {
       bank.setSessionsDown(false);
     }
   });
+
+  it('the activity endpoints refuse a token whose session bank-core says has ended', async () => {
+    const live = mintToken();
+    const ended = mintToken();
+    bank.revoke(ended.sessionId);
+    await service.http.get('/api/websocket/interactions').set(live.auth).expect(200);
+    const res = await service.http.get('/api/websocket/interactions').set(ended.auth);
+    expect(res.status).toBe(401);
+    expect(res.body.error).toMatchObject({ code: 'UNAUTHORIZED', message: 'Session has ended; log in again' });
+  });
 });
