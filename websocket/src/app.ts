@@ -7,6 +7,7 @@ import { authenticate } from './middlewares/authenticate.middleware';
 import { errorHandler, unknownRoute } from './middlewares/error-handler.middleware';
 import { requestId } from './middlewares/request-id.middleware';
 import { activityRoutes } from './routes/activity.routes';
+import { WS_PATH } from './sockets/close-codes';
 import type { ActivityReader } from './services/activity-reader.service';
 import type { SessionChecker } from './services/session-check.service';
 
@@ -44,6 +45,10 @@ export function createApp({ config, logger, accessTokens, sessionChecker, reader
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', ...status() });
+  });
+  // The page is static; this is how it learns where bank-core is (never a hard-coded host).
+  app.get('/api/websocket/config', (_req, res) => {
+    res.json({ bankCoreUrl: config.publicBankCoreUrl, wsPath: WS_PATH });
   });
   app.use('/api/websocket', activityRoutes({ authenticated: authenticate({ accessTokens, sessionChecker, logger }), readers }));
   app.use(express.static(PUBLIC_DIR, { index: 'index.html' }));
