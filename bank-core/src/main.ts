@@ -1,45 +1,12 @@
-import { loadRootEnvFile } from '@bank/common';
-import { ConfigError, loadConfig } from './config/config';
+import { loadRootEnvFile, runService } from '@bank/common';
+import { loadConfig } from './config/config';
 import { start } from './server';
 
-/** Process entry point: config, start, and a graceful exit on signals and fatal errors. */
-async function main(): Promise<void> {
-  let config;
-  try {
+void runService(
+  'bank-core',
+  () => {
     loadRootEnvFile();
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(`bank-core cannot start.\n${error.message}`);
-      process.exit(1);
-    }
-    throw error;
-  }
-  const running = await start(config);
-  const { logger } = running;
-
-  const shutdown = (reason: string, exitCode: number) => {
-    logger.info('bank-core shutting down', { reason });
-    running.stop().then(
-      () => process.exit(exitCode),
-      (error: unknown) => {
-        logger.error('shutdown failed', { error });
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', () => shutdown('SIGTERM', 0));
-  process.once('SIGINT', () => shutdown('SIGINT', 0));
-  process.on('unhandledRejection', (error) => logger.error('unhandled rejection', { error }));
-  process.on('uncaughtException', (error) => {
-    logger.error('uncaught exception', { error });
-    shutdown('uncaughtException', 1);
-  });
-
-  console.log(`bank-core ready: ${running.url}  (API docs: ${running.url}/docs, database: ${running.db.driver})`);
-}
-
-main().catch((error: unknown) => {
-  console.error('bank-core failed to start:', error);
-  process.exit(1);
-});
+    return start(loadConfig());
+  },
+  (running) => `bank-core ready: ${running.url}  (API docs: ${running.url}/docs, database: ${running.db.driver})`,
+);

@@ -1,4 +1,4 @@
-import { eventually } from './support/eventually';
+import { eventually } from '../../bank-core/test/support/eventually';
 import { startFakeBankCore, type FakeBankCore } from './support/fake-bank-core';
 import { mintToken } from './support/tokens';
 import { authedClient, openClient } from './support/ws-client';

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createAdmin, createUser, type TestUser } from '../../bank-core/test/support/factories';
 import { deposit } from '../../bank-core/test/support/money';
 import { startTestApp, type TestApp } from '../../bank-core/test/support/test-app';
-import { eventually } from './support/eventually';
+import { eventually } from '../../bank-core/test/support/eventually';
 import { authedClient, openClient, type TestClient } from './support/ws-client';
 import { startService, type TestService } from './support/ws-service';
 

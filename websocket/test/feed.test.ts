@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { eventually } from './support/eventually';
+import { eventually } from '../../bank-core/test/support/eventually';
 import { startFakeBankCore, transferEvent, type FakeBankCore } from './support/fake-bank-core';
 import { mintToken } from './support/tokens';
 import { authedClient, type TestClient } from './support/ws-client';

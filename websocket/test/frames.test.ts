@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { eventually } from './support/eventually';
+import { eventually } from '../../bank-core/test/support/eventually';
 import { mintToken } from './support/tokens';
 import { authedClient, openClient } from './support/ws-client';
 import { startService, type TestService } from './support/ws-service';

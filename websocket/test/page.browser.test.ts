@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createUser } from '../../bank-core/test/support/factories';
 import { startTestApp, type TestApp } from '../../bank-core/test/support/test-app';
-import { eventually } from './support/eventually';
+import { eventually } from '../../bank-core/test/support/eventually';
 import { startService, type TestService } from './support/ws-service';
 
 // The page in headless Chromium (Debian's, never a downloaded browser) against the real bank-core and

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { loadOrCreateDevSecret, MIN_SECRET_BYTES, resolveFromRoot } from '@bank/common';
+import { parseEnv, resolveFromRoot, resolveJwtSecret } from '@bank/common';
 
 const port = z.coerce.number().int().min(0).max(65_535);
 const positiveInt = z.coerce.number().int().positive();
@@ -61,20 +61,14 @@ export interface Config {
   eventFeedPollMs: number;
 }
 
-/** A configuration problem, phrased for the person starting the service. */
-export class ConfigError extends Error {}
+export { ConfigError } from '@bank/common';
 
 /**
  * The one place that reads the environment. Everything else receives a `Config`.
  * @throws ConfigError listing every invalid variable.
  */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = envSchema.safeParse(source);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.') || '(env)'}: ${issue.message}`);
-    throw new ConfigError(`Invalid environment:\n${lines.join('\n')}`);
-  }
-  const env = parsed.data;
+  const env = parseEnv(envSchema, source);
   const dataDir = resolveFromRoot(env.DATA_DIR);
   return {
     env: env.NODE_ENV,
@@ -90,7 +84,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: env.CORS_ORIGINS ?? [`http://localhost:${env.APP_PORT_2}`, `http://127.0.0.1:${env.APP_PORT_2}`],
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     jwt: {
-      secret: resolveJwtSecret(env, dataDir),
+      secret: resolveJwtSecret({ secret: env.JWT_SECRET, production: env.NODE_ENV === 'production', dataDir }),
       issuer: env.JWT_ISSUER,
       audience: env.JWT_AUDIENCE,
       accessTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
@@ -108,15 +102,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
-function resolveJwtSecret(env: Env, dataDir: string): string {
-  const secret = env.JWT_SECRET;
-  if (secret !== undefined && Buffer.byteLength(secret) >= MIN_SECRET_BYTES) return secret;
-  if (env.NODE_ENV === 'production' || secret !== undefined) {
-    throw new ConfigError(`JWT_SECRET must be set to at least ${MIN_SECRET_BYTES} bytes` +
-      (env.NODE_ENV === 'production' ? ' in production' : ' (or left unset outside production)'));
-  }
-  return loadOrCreateDevSecret(dataDir);
-}
 
 function parseTrustProxy(value: string): boolean | number | string {
   if (value === 'true' || value === 'false') return value === 'true';

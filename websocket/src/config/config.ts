@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { loadOrCreateDevSecret, MIN_SECRET_BYTES, resolveFromRoot } from '@bank/common';
+import { parseEnv, resolveFromRoot, resolveJwtSecret } from '@bank/common';
 
 const port = z.coerce.number().int().min(0).max(65_535);
 const positiveInt = z.coerce.number().int().positive();
@@ -64,20 +64,14 @@ export interface Config {
   feed: { enabled: boolean; retryMaxMs: number; idleTimeoutMs: number };
 }
 
-/** A configuration problem, phrased for the person starting the service. */
-export class ConfigError extends Error {}
+export { ConfigError } from '@bank/common';
 
 /**
  * The one place that reads the environment. Everything else receives a `Config`.
  * @throws ConfigError listing every invalid variable.
  */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = envSchema.safeParse(source);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.') || '(env)'}: ${issue.message}`);
-    throw new ConfigError(`Invalid environment:\n${lines.join('\n')}`);
-  }
-  const env = parsed.data;
+  const env = parseEnv(envSchema, source);
   // DATA_DIR is shared with bank-core (the dev JWT secret lives there); this service keeps its own files below it.
   const sharedDataDir = resolveFromRoot(env.DATA_DIR);
   const bankCoreUrl = (env.BANK_CORE_URL ?? `http://127.0.0.1:${env.APP_PORT_1}`).replace(/\/+$/, '');
@@ -92,7 +86,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     logDir: env.LOG_DIR ? resolveFromRoot(env.LOG_DIR) : path.join(dataDir, 'logs'),
     logLevel: env.LOG_LEVEL,
     logToConsole: env.LOG_CONSOLE ?? env.NODE_ENV !== 'test',
-    jwt: { secret: resolveJwtSecret(env, sharedDataDir), issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE },
+    jwt: { secret: resolveJwtSecret({ secret: env.JWT_SECRET, production: env.NODE_ENV === 'production', dataDir: sharedDataDir }), issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE },
     sockets: {
       authTimeoutMs: env.WS_AUTH_TIMEOUT_MS,
       maxPayloadBytes: env.WS_MAX_PAYLOAD_BYTES,
@@ -109,12 +103,3 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
 
 // The same rule as bank-core's config: both services must verify the same tokens, so outside
 // production both read the one generated secret in the shared DATA_DIR.
-function resolveJwtSecret(env: Env, sharedDataDir: string): string {
-  const secret = env.JWT_SECRET;
-  if (secret !== undefined && Buffer.byteLength(secret) >= MIN_SECRET_BYTES) return secret;
-  if (env.NODE_ENV === 'production' || secret !== undefined) {
-    throw new ConfigError(`JWT_SECRET must be set to at least ${MIN_SECRET_BYTES} bytes` +
-      (env.NODE_ENV === 'production' ? ' in production' : ' (or left unset outside production)'));
-  }
-  return loadOrCreateDevSecret(sharedDataDir);
-}
