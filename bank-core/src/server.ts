@@ -18,6 +18,7 @@ export interface RunningServer {
 
 // Requests still running get this long to finish before their connections are cut.
 const SHUTDOWN_GRACE_MS = 10_000;
+const HOUR_MS = 3_600_000;
 
 /** Opens the database (migrating it), builds the app and listens. */
 export async function start(config: Config, options: { logger?: Logger } = {}): Promise<RunningServer> {
@@ -40,10 +41,17 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = `http://${host}:${port}`;
 
+  // Housekeeping: old Idempotency-Keys are forgotten (every instance may run it; the DELETE is idempotent).
+  const purgeKeys = () =>
+    services.idempotency.purgeExpired().catch((error: unknown) => logger.warn('idempotency key purge failed', { error }));
+  void purgeKeys();
+  const housekeeping = setInterval(purgeKeys, HOUR_MS).unref();
+
   let stopping: Promise<void> | undefined;
   /** Stops taking connections, lets requests in flight finish, then closes the database. */
   const stop = () =>
     (stopping ??= (async () => {
+      clearInterval(housekeeping);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       services.feed.close();
       server.closeIdleConnections();

@@ -88,4 +88,19 @@ describe('Idempotency-Key', () => {
     expect(await balanceOf(t, alice)).toBe(9_000);
     expect(await balanceOf(t, bob)).toBe(1_000);
   });
+
+  it('keys are kept for the retention period and forgotten after it', async () => {
+    const alice = await createUser(t);
+    const [recent, old] = [randomUUID(), randomUUID()];
+    for (const key of [recent, old]) {
+      await t.http.post('/api/transactions/deposit').set(alice.auth).set('Idempotency-Key', key).send({ accountId: alice.account.id, amount: 1 }).expect(201);
+    }
+    await t.db.query(`UPDATE idempotency_keys SET created_at = now() - interval '49 hours' WHERE key = $1`, [old]);
+    await t.db.query(`UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE key = $1`, [recent]);
+    expect(await t.services.idempotency.purgeExpired()).toBeGreaterThanOrEqual(1);
+    const replay = await t.http.post('/api/transactions/deposit').set(alice.auth).set('Idempotency-Key', recent).send({ accountId: alice.account.id, amount: 1 });
+    expect(replay.headers['idempotency-replayed']).toBe('true');
+    const { rows } = await t.db.query('SELECT 1 FROM idempotency_keys WHERE key = $1', [old]);
+    expect(rows).toEqual([]);
+  });
 });

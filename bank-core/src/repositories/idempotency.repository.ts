@@ -56,3 +56,9 @@ export async function completeKey(db: Queryable, userId: string, key: string, st
 export async function releaseKey(db: Queryable, userId: string, key: string): Promise<void> {
   await db.query(`DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND status = 'pending'`, [userId, key]);
 }
+
+/** Deletes keys claimed more than `hours` ago; returns how many. */
+export async function deleteKeysOlderThan(db: Queryable, hours: number): Promise<number> {
+  const { rowCount } = await db.query(`DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(hours => $1)`, [hours]);
+  return rowCount;
+}

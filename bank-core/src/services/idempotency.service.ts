@@ -5,6 +5,8 @@ import * as keys from '../repositories/idempotency.repository';
 
 /** A claim left pending this long belongs to a request that died; a retry may take it over. */
 const STALE_PENDING_SECONDS = 60;
+/** Keys are promised for at least 24 hours; kept twice that so a client's clock or retry queue has slack. */
+export const IDEMPOTENCY_KEY_TTL_HOURS = 48;
 
 export interface IdempotentResponse {
   status: number;
@@ -62,7 +64,11 @@ export function createIdempotencyService({ db }: { db: Database }) {
     }
   }
 
-  return { run };
+  return {
+    run,
+    /** Forgets keys older than the retention period (server.ts runs this hourly). */
+    purgeExpired: () => keys.deleteKeysOlderThan(db, IDEMPOTENCY_KEY_TTL_HOURS),
+  };
 }
 
 export type IdempotencyService = ReturnType<typeof createIdempotencyService>;
