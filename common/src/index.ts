@@ -1,6 +1,9 @@
+import './express-request';
+
 export * from './access-token';
 export * from './app-error';
 export * from './dev-secret';
+export * from './error-responder';
 export * from './ledger-events';
 export * from './logger';
 export * from './repo-root';

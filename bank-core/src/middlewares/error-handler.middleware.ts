@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import type { Logger } from '@bank/common';
+import { createErrorHandler, type Logger } from '@bank/common';
 import { AppError, type ErrorCode } from '../errors/app-error';
 
 /** The one place an error code becomes an HTTP status. */
@@ -32,27 +32,8 @@ function fromHttpError(error: unknown): AppError | undefined {
   return undefined;
 }
 
-export function errorHandler(logger: Logger): ErrorRequestHandler {
-  return (error, req, res, _next) => {
-    const appError = error instanceof AppError ? error : fromHttpError(error);
-    const status = appError ? HTTP_STATUS[appError.code] : 500;
-    if (!appError || status >= 500) {
-      // The full error goes to the log only; the client learns nothing about the internals.
-      logger.error('request failed', { requestId: req.requestId, method: req.method, path: req.path, error });
-    }
-    if (res.headersSent) return;
-    if (appError?.retryAfterSeconds) res.setHeader('Retry-After', String(appError.retryAfterSeconds));
-    if (status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
-    res.status(status).json({
-      error: {
-        code: appError?.code ?? 'INTERNAL',
-        message: appError && (status < 500 || appError.code === 'SERVICE_UNAVAILABLE') ? appError.message : 'Internal server error',
-        ...(appError?.details ? { details: appError.details } : {}),
-        requestId: req.requestId,
-      },
-    });
-  };
-}
+export const errorHandler = (logger: Logger): ErrorRequestHandler =>
+  createErrorHandler({ logger, statusOf: HTTP_STATUS, fromOtherError: fromHttpError });
 
 export const unknownRoute: RequestHandler = (req) => {
   throw new AppError({ code: 'NOT_FOUND', message: `No route for ${req.method} ${req.path}` });

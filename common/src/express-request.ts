@@ -1,5 +1,7 @@
-import type { AccessClaims } from '@bank/common';
+import type { AccessClaims } from './access-token';
 
+// What both services' middlewares add to every Express request. A module (not a .d.ts) so that it is
+// part of every compilation that imports @bank/common.
 declare global {
   namespace Express {
     interface Request {
