@@ -16,6 +16,8 @@ export interface FeedConsumerOptions {
   dedupeSize?: number;
 }
 
+// Consecutive failures (a few seconds of backoff) before a failed connection is worth a warning.
+const QUIET_FAILURES = 5;
 const RETRY_MIN_MS = 250;
 // An unterminated line this long is not an SSE stream we understand.
 const MAX_PENDING_CHARS = 1024 * 1024;
@@ -106,7 +108,10 @@ export function createFeedConsumer(options: FeedConsumerOptions) {
         if (stopped) break;
         // fetch reports "fetch failed"; the cause (ECONNREFUSED, ...) is what an operator needs.
         const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-        logger.warn('feed connection failed', { url, error: (error as Error).message, cause: cause?.code ?? cause?.message });
+        // The first few failures are normal while both services start together (npm start, compose):
+        // reported quietly, then as a warning once bank-core stays out of reach.
+        const level = failures < QUIET_FAILURES ? 'info' : 'warn';
+        logger.log(level, 'feed connection failed', { url, error: (error as Error).message, cause: cause?.code ?? cause?.message, failures: failures + 1 });
       }
       if (stopped) break;
       failures += 1;
