@@ -29,7 +29,7 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
     console: config.logToConsole,
   });
   const db = await openDatabase({ databaseUrl: config.databaseUrl, poolSize: config.databasePoolSize, dataDir: config.dataDir });
-  const services = createServices({ config, db });
+  const services = createServices({ config, db, logger });
   await services.passwords.warmUp();
   const app = createApp({ config, db, logger, services });
 

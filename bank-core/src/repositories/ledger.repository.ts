@@ -117,6 +117,36 @@ export async function postTransaction(db: Queryable, posting: Posting): Promise<
   }
 }
 
+/**
+ * Posts several postings in one call and one database transaction (`ledger_post_batch`), in order,
+ * each accepted or refused whole: group commit for the embedded database.
+ * @returns one result per posting, in the same order.
+ */
+export async function postTransactions(db: Queryable, postings: Posting[]): Promise<PostingResult[]> {
+  const legs = postings.flatMap((posting, index) => posting.legs.map((leg) => ({ ...leg, posting: index + 1 })));
+  const { rows } = await db.query<{ o_outcome: string; o_account_id: string | null; o_balance: unknown; o_created_at: Date; o_balances: unknown[] }>(
+    `SELECT o_outcome, o_account_id, o_balance, o_created_at, o_balances
+     FROM ledger_post_batch($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::uuid[], $8::text[],
+       $9::jsonb[], $10::int[], $11::uuid[], $12::bigint[])
+     ORDER BY o_posting`,
+    [
+      postings.map((p) => p.id), postings.map((p) => p.type), postings.map((p) => p.amount), postings.map((p) => p.currency),
+      postings.map((p) => p.narration), postings.map((p) => p.reference), postings.map((p) => p.initiatedBy),
+      postings.map((p) => p.requestId), postings.map((p) => JSON.stringify(p.event)),
+      legs.map((leg) => leg.posting), legs.map((leg) => leg.accountId), legs.map((leg) => leg.amount),
+    ],
+  );
+  return rows.map((row): PostingResult => {
+    if (row.o_outcome === 'ok') return { ok: true, createdAt: row.o_created_at, balancesAfter: row.o_balances.map(toSafeInteger) };
+    return {
+      ok: false,
+      reason: row.o_outcome === 'insufficient_funds' ? 'insufficient_funds' : 'unavailable',
+      accountId: row.o_account_id ?? '',
+      ...(row.o_balance === null ? {} : { balance: toSafeInteger(row.o_balance) }),
+    };
+  });
+}
+
 const party = (value: unknown): Party | null => (value ? (value as Party) : null);
 
 // Every read of a transaction shows the same fields, so one SELECT list serves them all.

@@ -1,4 +1,4 @@
-import { createAccessTokens, createServiceTokens } from '@bank/common';
+import { createAccessTokens, createServiceTokens, type Logger } from '@bank/common';
 import type { Config } from '../config/config';
 import type { Database } from '../db/database';
 import { createAccountService } from './account.service';
@@ -15,7 +15,7 @@ import { createUserService } from './user.service';
 const SESSION_CACHE_MS = 5_000;
 
 /** Wires every service once; server.ts and the tests both build the app from this. */
-export function createServices({ config, db }: { config: Config; db: Database }) {
+export function createServices({ config, db, logger }: { config: Config; db: Database; logger: Logger }) {
   const accessTokens = createAccessTokens({
     secret: config.jwt.secret,
     issuer: config.jwt.issuer,
@@ -37,7 +37,7 @@ export function createServices({ config, db }: { config: Config; db: Database })
   const users = createUserService({ db, passwords, sessionGuard });
   const serviceTokens = createServiceTokens({ secret: config.jwt.secret, issuer: config.jwt.issuer, audience: config.jwt.audience });
   const feed = createEventFeed({ db, pollMs: config.eventFeedPollMs });
-  const ledger = createLedgerService({ db, onPosted: feed.notify });
+  const ledger = createLedgerService({ db, logger, onPosted: feed.notify });
   const ledgerQueries = createLedgerQueryService({ db });
   const idempotency = createIdempotencyService({ db });
   return { accessTokens, serviceTokens, sessionGuard, passwords, accounts, auth, users, feed, ledger, ledgerQueries, idempotency };

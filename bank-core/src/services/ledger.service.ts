@@ -1,10 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { LedgerEventLeg } from '@bank/common';
+import type { LedgerEventLeg, Logger } from '@bank/common';
 import { withRetries, type Database, type Queryable, type Transaction } from '../db/database';
 import { AppError, notFound } from '../errors/app-error';
 import { translateDbError } from '../repositories/db-errors';
 import * as ledger from '../repositories/ledger.repository';
 import type { LedgerAccount, LedgerTransaction, Party, TransactionRecord, TransactionType } from '../repositories/ledger.repository';
+import { createPostingBatcher, type BatchTicket } from './posting-batcher';
 
 /** Who asked for a movement, and through which request (for the audit trail and the event). */
 export interface Initiator {
@@ -44,8 +45,18 @@ const ALREADY_REVERSED = { '23505': { code: 'CONFLICT', message: 'This transacti
  * currency, kind) are checked on a plain read; the posting itself is one database call that locks
  * the accounts in id order and re-checks status and funds under the locks.
  */
-export function createLedgerService({ db, onPosted }: { db: Database; onPosted?: () => void }) {
+export function createLedgerService({ db, logger, onPosted, groupCommit = db.driver === 'pglite' }: {
+  db: Database;
+  logger: Logger;
+  onPosted?: () => void;
+  groupCommit?: boolean;
+}) {
   const settlementIds = new Map<string, string>();
+  // Embedded PGlite pays per statement, not per row, and runs one transaction at a time anyway:
+  // there, concurrent postings are written together. On PostgreSQL each posting is its own call.
+  const batcher = groupCommit
+    ? createPostingBatcher({ db, onBatchFailed: (error, size) => logger.warn('batch posting failed; writing its postings one by one', { size, error }) })
+    : undefined;
 
   async function settlementAccount(q: Queryable, currency: string): Promise<LedgerAccount> {
     let id = settlementIds.get(currency);
@@ -59,11 +70,11 @@ export function createLedgerService({ db, onPosted }: { db: Database; onPosted?:
 
   /**
    * Writes the legs as one transaction: inside the caller's transaction when given (idempotent
-   * requests), else as one self-committing statement.
+   * requests), in the next group-commit batch when holding a ticket, else as one self-committing statement.
    * @throws INSUFFICIENT_FUNDS, CONFLICT (closed meanwhile, or already reversed).
    */
   async function post(
-    tx: Transaction | undefined,
+    { tx, ticket }: { tx?: Transaction | undefined; ticket?: BatchTicket | undefined },
     initiator: Initiator,
     spec: { type: TransactionType; amount: number; currency: string; narration: string | null; reversesId?: string },
     legs: Leg[],
@@ -99,8 +110,9 @@ export function createLedgerService({ db, onPosted }: { db: Database; onPosted?:
         legs: eventLegs,
       },
     };
-    const write = (q: Queryable) => ledger.postTransaction(q, posting).catch((error: unknown) => translateDbError(error, ALREADY_REVERSED));
-    const result = tx ? await write(tx) : await withRetries(() => write(db));
+    const translate = (error: unknown) => translateDbError(error, ALREADY_REVERSED);
+    const write = (q: Queryable) => ledger.postTransaction(q, posting).catch(translate);
+    const result = tx ? await write(tx) : ticket ? await ticket.submit(posting).catch(translate) : await withRetries(() => write(db));
     if (!result.ok) {
       const account = legs.find((leg) => leg.account.id === result.accountId)?.account;
       if (result.reason === 'insufficient_funds') {
@@ -122,6 +134,19 @@ export function createLedgerService({ db, onPosted }: { db: Database; onPosted?:
     };
   }
 
+  /**
+   * Runs a movement that will post on its own holding a group-commit ticket, so the batch being
+   * gathered waits for it while its accounts are read; the ticket is given up however it ends.
+   */
+  async function prepared<T>(tx: Transaction | undefined, work: (ticket: BatchTicket | undefined) => Promise<T>): Promise<T> {
+    const ticket = tx ? undefined : batcher?.ticket();
+    try {
+      return await work(ticket);
+    } finally {
+      ticket?.cancel();
+    }
+  }
+
   /** The caller's open account. @throws NOT_FOUND unless it is theirs, CONFLICT when closed. */
   async function ownOpenAccount(q: Queryable, userId: string, accountId: string): Promise<LedgerAccount> {
     const [account] = await ledger.findPostingAccounts(q, [accountId]);
@@ -131,12 +156,12 @@ export function createLedgerService({ db, onPosted }: { db: Database; onPosted?:
   }
 
   /** Cash in (`sign` 1) or out (`sign` -1) of one of the caller's accounts, against the settlement account. */
-  async function cash(type: 'deposit' | 'withdrawal', initiator: Initiator, input: MovementInput & { accountId: string }, tx?: Transaction) {
+  async function cash(type: 'deposit' | 'withdrawal', initiator: Initiator, input: MovementInput & { accountId: string }, tx?: Transaction, ticket?: BatchTicket) {
     const q = tx ?? db;
     const own = await ownOpenAccount(q, initiator.userId, input.accountId);
     const settlement = await settlementAccount(q, own.currency);
     const sign = type === 'deposit' ? 1 : -1;
-    const { transaction, balancesAfter } = await post(tx, initiator, { type, amount: input.amount, currency: own.currency, narration: input.narration ?? null }, [
+    const { transaction, balancesAfter } = await post({ tx, ticket }, initiator, { type, amount: input.amount, currency: own.currency, narration: input.narration ?? null }, [
       { account: settlement, amount: -sign * input.amount },
       { account: own, amount: sign * input.amount },
     ]);
@@ -146,34 +171,35 @@ export function createLedgerService({ db, onPosted }: { db: Database; onPosted?:
   return {
     /** @throws NOT_FOUND unless the caller owns the account, CONFLICT when it is closed. */
     deposit: (initiator: Initiator, input: MovementInput & { accountId: string }, tx?: Transaction): Promise<Movement> =>
-      cash('deposit', initiator, input, tx),
+      prepared(tx, (ticket) => cash('deposit', initiator, input, tx, ticket)),
 
     /** @throws NOT_FOUND, CONFLICT as deposit; INSUFFICIENT_FUNDS below zero. */
     withdraw: (initiator: Initiator, input: MovementInput & { accountId: string }, tx?: Transaction): Promise<Movement> =>
-      cash('withdrawal', initiator, input, tx),
+      prepared(tx, (ticket) => cash('withdrawal', initiator, input, tx, ticket)),
 
     /**
      * @throws NOT_FOUND for a source the caller does not own or an unknown or closed recipient;
      * UNPROCESSABLE for the same account or a currency mismatch; CONFLICT for a closed source;
      * INSUFFICIENT_FUNDS.
      */
-    async send(initiator: Initiator, input: MovementInput & { fromAccountId: string; toAccountNumber: string }, tx?: Transaction): Promise<Movement> {
-      const accounts = await ledger.findPostingAccounts(tx ?? db, [input.fromAccountId], input.toAccountNumber);
-      const source = accounts.find((account) => account.id === input.fromAccountId);
-      if (!source || source.userId !== initiator.userId) throw notFound('Account');
-      if (source.status !== 'open') throw closedAccount();
-      const recipient = accounts.find((account) => account.accountNumber === input.toAccountNumber && account.kind === 'customer');
-      if (!recipient || recipient.status !== 'open') throw notFound('Recipient account');
-      if (recipient.id === source.id) throw new AppError({ code: 'UNPROCESSABLE', message: 'Cannot send money to the same account' });
-      if (recipient.currency !== source.currency) {
-        throw new AppError({ code: 'UNPROCESSABLE', message: `Currency mismatch: ${source.currency} account cannot send to a ${recipient.currency} account` });
-      }
-      const { transaction, balancesAfter } = await post(tx, initiator, { type: 'transfer', amount: input.amount, currency: source.currency, narration: input.narration ?? null }, [
-        { account: source, amount: -input.amount },
-        { account: recipient, amount: input.amount },
-      ]);
-      return { transaction, balanceAfter: balancesAfter.get(source.id)! };
-    },
+    send: (initiator: Initiator, input: MovementInput & { fromAccountId: string; toAccountNumber: string }, tx?: Transaction): Promise<Movement> =>
+      prepared(tx, async (ticket) => {
+        const accounts = await ledger.findPostingAccounts(tx ?? db, [input.fromAccountId], input.toAccountNumber);
+        const source = accounts.find((account) => account.id === input.fromAccountId);
+        if (!source || source.userId !== initiator.userId) throw notFound('Account');
+        if (source.status !== 'open') throw closedAccount();
+        const recipient = accounts.find((account) => account.accountNumber === input.toAccountNumber && account.kind === 'customer');
+        if (!recipient || recipient.status !== 'open') throw notFound('Recipient account');
+        if (recipient.id === source.id) throw new AppError({ code: 'UNPROCESSABLE', message: 'Cannot send money to the same account' });
+        if (recipient.currency !== source.currency) {
+          throw new AppError({ code: 'UNPROCESSABLE', message: `Currency mismatch: ${source.currency} account cannot send to a ${recipient.currency} account` });
+        }
+        const { transaction, balancesAfter } = await post({ tx, ticket }, initiator, { type: 'transfer', amount: input.amount, currency: source.currency, narration: input.narration ?? null }, [
+          { account: source, amount: -input.amount },
+          { account: recipient, amount: input.amount },
+        ]);
+        return { transaction, balanceAfter: balancesAfter.get(source.id)! };
+    }),
 
     /**
      * Posts the mirror image of a transaction (admins only; the route checks the role).
@@ -193,7 +219,8 @@ export function createLedgerService({ db, onPosted }: { db: Database; onPosted?:
       }
       // A concurrent second reversal loses on the unique reverses_id and gets the same CONFLICT.
       const narration = `Reversal of ${original.reference}`;
-      return (await post(undefined, initiator, { type: 'reversal', amount: original.amount, currency: original.currency, narration, reversesId: original.id }, legs)).transaction;
+      // Not batched: a reversal is rare, and its unique reverses_id may refuse it at commit.
+      return (await post({}, initiator, { type: 'reversal', amount: original.amount, currency: original.currency, narration, reversesId: original.id }, legs)).transaction;
     },
   };
 }

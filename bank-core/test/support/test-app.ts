@@ -44,13 +44,14 @@ export function testConfig(env: Record<string, string> = {}): Config {
 export async function startTestApp(env: Record<string, string> = {}, options: { fileLogs?: boolean } = {}): Promise<TestApp> {
   const config = testConfig(env);
   const db = await openTestDatabase();
-  const services = createServices({ config, db });
   const logger = createLogger({
     service: 'bank-core-test',
     level: config.logLevel,
     dir: options.fileLogs ? config.logDir : undefined,
     console: false,
   });
+  const services = createServices({ config, db, logger });
+
   // Every response goes through the contract recorder; `close` fails the test file if one broke docs/openapi.yaml.
   const contract = createContractRecorder();
   const app = express().disable('x-powered-by').use(contract.middleware).use(createApp({ config, db, logger, services }));
