@@ -26,7 +26,7 @@ export function createRawLedger(connectionString: string, poolSize: number) {
   const db = queryable(pool);
 
   async function transfer({ from, to, amount }: Transfer): Promise<void> {
-    const accounts = await findPostingAccounts(db, [from.id], to.accountNumber);
+    const accounts = await findPostingAccounts(db, [from.id], [to.accountNumber]);
     const source = accounts.find((account) => account.id === from.id);
     const recipient = accounts.find((account) => account.accountNumber === to.accountNumber);
     if (!source || source.userId !== from.userId || source.status !== 'open') throw new Error('source not usable');

@@ -81,14 +81,14 @@ function toLedgerAccount(row: Row): LedgerAccount {
 }
 
 /**
- * Reads, without locking, the accounts a posting will touch: by id, plus the customer account with
- * `accountNumber` when given. Owner, currency and kind never change; status and balance are checked
- * again under the lock by `postTransaction`.
+ * Reads, without locking, the accounts postings will touch: by id, plus the customer accounts with
+ * the given numbers. Owner, currency and kind never change; status and balance are checked again
+ * under the lock when posting.
  */
-export async function findPostingAccounts(db: Queryable, ids: string[], accountNumber?: string): Promise<LedgerAccount[]> {
+export async function findPostingAccounts(db: Queryable, ids: string[], accountNumbers: string[] = []): Promise<LedgerAccount[]> {
   const { rows } = await db.query<Row>(
-    `${ACCOUNT_SELECT} WHERE a.id = ANY($1::uuid[]) OR (a.account_number = $2 AND a.kind = 'customer')`,
-    [ids, accountNumber ?? null],
+    `${ACCOUNT_SELECT} WHERE a.id = ANY($1::uuid[]) OR (a.account_number = ANY($2::text[]) AND a.kind = 'customer')`,
+    [ids, accountNumbers],
   );
   return rows.map(toLedgerAccount);
 }

@@ -5,6 +5,7 @@ import { AppError, notFound } from '../errors/app-error';
 import { translateDbError } from '../repositories/db-errors';
 import * as ledger from '../repositories/ledger.repository';
 import type { LedgerAccount, LedgerTransaction, Party, TransactionRecord, TransactionType } from '../repositories/ledger.repository';
+import { createAccountLoader } from './account-loader';
 import { createPostingBatcher, type BatchTicket } from './posting-batcher';
 
 /** Who asked for a movement, and through which request (for the audit trail and the event). */
@@ -57,6 +58,10 @@ export function createLedgerService({ db, logger, onPosted, groupCommit = db.dri
   const batcher = groupCommit
     ? createPostingBatcher({ db, onBatchFailed: (error, size) => logger.warn('batch posting failed; writing its postings one by one', { size, error }) })
     : undefined;
+  const accountLoader = groupCommit ? createAccountLoader(db) : undefined;
+  /** A posting's accounts; outside a caller's transaction, read together with other requests' on PGlite. */
+  const postingAccounts = (tx: Transaction | undefined, ids: string[], accountNumbers: string[] = []) =>
+    tx || !accountLoader ? ledger.findPostingAccounts(tx ?? db, ids, accountNumbers) : accountLoader.load(ids, accountNumbers);
 
   async function settlementAccount(q: Queryable, currency: string): Promise<LedgerAccount> {
     let id = settlementIds.get(currency);
@@ -148,8 +153,8 @@ export function createLedgerService({ db, logger, onPosted, groupCommit = db.dri
   }
 
   /** The caller's open account. @throws NOT_FOUND unless it is theirs, CONFLICT when closed. */
-  async function ownOpenAccount(q: Queryable, userId: string, accountId: string): Promise<LedgerAccount> {
-    const [account] = await ledger.findPostingAccounts(q, [accountId]);
+  async function ownOpenAccount(tx: Transaction | undefined, userId: string, accountId: string): Promise<LedgerAccount> {
+    const [account] = await postingAccounts(tx, [accountId]);
     if (!account || account.userId !== userId) throw notFound('Account');
     if (account.status !== 'open') throw closedAccount();
     return account;
@@ -158,7 +163,7 @@ export function createLedgerService({ db, logger, onPosted, groupCommit = db.dri
   /** Cash in (`sign` 1) or out (`sign` -1) of one of the caller's accounts, against the settlement account. */
   async function cash(type: 'deposit' | 'withdrawal', initiator: Initiator, input: MovementInput & { accountId: string }, tx?: Transaction, ticket?: BatchTicket) {
     const q = tx ?? db;
-    const own = await ownOpenAccount(q, initiator.userId, input.accountId);
+    const own = await ownOpenAccount(tx, initiator.userId, input.accountId);
     const settlement = await settlementAccount(q, own.currency);
     const sign = type === 'deposit' ? 1 : -1;
     const { transaction, balancesAfter } = await post({ tx, ticket }, initiator, { type, amount: input.amount, currency: own.currency, narration: input.narration ?? null }, [
@@ -184,7 +189,7 @@ export function createLedgerService({ db, logger, onPosted, groupCommit = db.dri
      */
     send: (initiator: Initiator, input: MovementInput & { fromAccountId: string; toAccountNumber: string }, tx?: Transaction): Promise<Movement> =>
       prepared(tx, async (ticket) => {
-        const accounts = await ledger.findPostingAccounts(tx ?? db, [input.fromAccountId], input.toAccountNumber);
+        const accounts = await postingAccounts(tx, [input.fromAccountId], [input.toAccountNumber]);
         const source = accounts.find((account) => account.id === input.fromAccountId);
         if (!source || source.userId !== initiator.userId) throw notFound('Account');
         if (source.status !== 'open') throw closedAccount();
