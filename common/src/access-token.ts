@@ -73,7 +73,17 @@ export function createAccessTokens(options: AccessTokenOptions) {
     return { userId: sub, role: role as Role, tokenId: jti, sessionId: sid, expiresAt: new Date(exp * 1000) };
   }
 
-  return { sign, verify, ttlSeconds: options.ttlSeconds };
+  /** The claims of an `Authorization: Bearer` header, or why it cannot be trusted (a message safe to show). */
+  function verifyHeader(header: string | undefined): { claims: AccessClaims } | { rejected: string } {
+    try {
+      return { claims: verify(bearerToken(header)) };
+    } catch (error) {
+      if (error instanceof InvalidTokenError) return { rejected: error.message };
+      throw error;
+    }
+  }
+
+  return { sign, verify, verifyHeader, ttlSeconds: options.ttlSeconds };
 }
 
 export type AccessTokens = ReturnType<typeof createAccessTokens>;

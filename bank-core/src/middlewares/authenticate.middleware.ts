@@ -1,18 +1,14 @@
 import type { RequestHandler, Request } from 'express';
-import { bearerToken, InvalidTokenError, type AccessClaims, type AccessTokens } from '@bank/common';
+import type { AccessClaims, AccessTokens } from '@bank/common';
 import { AppError } from '../errors/app-error';
 import type { SessionGuard } from '../services/session-guard';
 
 /** Verifies the bearer token and that its login session is still live; 401 otherwise. */
 export function authenticate(accessTokens: AccessTokens, sessionGuard: SessionGuard): RequestHandler {
   return async (req, _res, next) => {
-    let claims: AccessClaims;
-    try {
-      claims = accessTokens.verify(bearerToken(req.get('authorization')));
-    } catch (error) {
-      if (error instanceof InvalidTokenError) throw new AppError({ code: 'UNAUTHORIZED', message: error.message });
-      throw error;
-    }
+    const verified = accessTokens.verifyHeader(req.get('authorization'));
+    if ('rejected' in verified) throw new AppError({ code: 'UNAUTHORIZED', message: verified.rejected });
+    const { claims } = verified;
     if (!(await sessionGuard.isActive(claims.sessionId, claims.userId))) {
       throw new AppError({ code: 'UNAUTHORIZED', message: 'Session has ended; log in again' });
     }

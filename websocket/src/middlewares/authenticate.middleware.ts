@@ -1,5 +1,5 @@
 import type { Request, RequestHandler } from 'express';
-import { bearerToken, InvalidTokenError, type AccessClaims, type AccessTokens, type Logger } from '@bank/common';
+import type { AccessClaims, AccessTokens, Logger } from '@bank/common';
 import { AppError } from '../errors/app-error';
 import type { SessionChecker } from '../services/session-check.service';
 
@@ -10,13 +10,9 @@ import type { SessionChecker } from '../services/session-check.service';
  */
 export function authenticate({ accessTokens, sessionChecker, logger }: { accessTokens: AccessTokens; sessionChecker: SessionChecker; logger: Logger }): RequestHandler {
   return async (req, _res, next) => {
-    let claims: AccessClaims;
-    try {
-      claims = accessTokens.verify(bearerToken(req.get('authorization')));
-    } catch (error) {
-      if (error instanceof InvalidTokenError) throw new AppError({ code: 'UNAUTHORIZED', message: error.message });
-      throw error;
-    }
+    const verified = accessTokens.verifyHeader(req.get('authorization'));
+    if ('rejected' in verified) throw new AppError({ code: 'UNAUTHORIZED', message: verified.rejected });
+    const { claims } = verified;
     const session = await sessionChecker.check(claims.sessionId, claims.userId);
     if (session === 'inactive') throw new AppError({ code: 'UNAUTHORIZED', message: 'Session has ended; log in again' });
     if (session === 'unknown') logger.warn('bank-core could not confirm the session; accepting the verified token', { requestId: req.requestId });
