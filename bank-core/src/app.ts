@@ -1,13 +1,12 @@
 import cors from 'cors';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
-import type { Logger } from '@bank/common';
+import { requestId, type Logger } from '@bank/common';
 import type { Config } from './config/config';
 import type { Database } from './db/database';
 import { errorHandler, unknownRoute } from './middlewares/error-handler.middleware';
 import { byIp, limitPerMinute } from './middlewares/rate-limit.middleware';
 import { requestLog } from './middlewares/request-log.middleware';
-import { requestId } from './middlewares/request-id.middleware';
 import { accountRoutes } from './routes/account.routes';
 import { internalRoutes } from './routes/internal.routes';
 import { opsRoutes } from './routes/ops.routes';

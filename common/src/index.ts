@@ -7,6 +7,7 @@ export * from './error-responder';
 export * from './ledger-events';
 export * from './logger';
 export * from './repo-root';
+export * from './request-id';
 export * from './run-service';
 export * from './service-config';
 export * from './service-token';

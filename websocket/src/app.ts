@@ -1,11 +1,10 @@
 import path from 'node:path';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
-import type { AccessTokens, Logger } from '@bank/common';
+import { requestId, type AccessTokens, type Logger } from '@bank/common';
 import type { Config } from './config/config';
 import { authenticate } from './middlewares/authenticate.middleware';
 import { errorHandler, unknownRoute } from './middlewares/error-handler.middleware';
-import { requestId } from './middlewares/request-id.middleware';
 import { activityRoutes } from './routes/activity.routes';
 import { WS_PATH } from './sockets/close-codes';
 import type { ActivityReader } from './services/activity-reader.service';

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 
-// A caller's id is kept only when it is short and plain, so it is safe in logs and headers (as in bank-core).
-export const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+// Both services take the caller's X-Request-Id (it ties a websocket log line to the bank-core request that
+// moved the money). It is kept only when it is short and plain, so it is safe in logs and headers.
+const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export const requestId: RequestHandler = (req, res, next) => {
   const given = req.get('x-request-id');
