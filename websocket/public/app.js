@@ -80,17 +80,22 @@ function selectTab(name) {
     $(`#${tab}-form`).hidden = !selected;
   }
 }
-async function withBusy(form, work) {
-  const button = form.querySelector('button[type="submit"]');
-  button.disabled = true;
-  notify('');
-  try {
-    await work();
-  } catch (error) {
-    notify(error.message);
-  } finally {
-    button.disabled = false;
-  }
+/** Handles a form's submit: the button is disabled while `work` runs, and a failure becomes the notice. */
+function onSubmit(selector, work) {
+  $(selector).addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const button = form.querySelector('button[type="submit"]');
+    button.disabled = true;
+    notify('');
+    try {
+      await work(form);
+    } catch (error) {
+      notify(error.message);
+    } finally {
+      button.disabled = false;
+    }
+  });
 }
 async function logIn(email, password) {
   const tokens = await api('/api/users/login', { method: 'POST', body: { email, password }, auth: false });
@@ -241,18 +246,10 @@ function wire() {
     $(`#tab-${next}`).focus();
   });
 
-  $('#login-form').addEventListener('submit', (event) => {
-    event.preventDefault();
-    const form = event.currentTarget;
-    withBusy(form, () => logIn(form.email.value, form.password.value));
-  });
-  $('#signup-form').addEventListener('submit', (event) => {
-    event.preventDefault();
-    const form = event.currentTarget;
-    withBusy(form, async () => {
-      await api('/api/users/signup', { method: 'POST', body: { name: form.name.value, email: form.email.value, password: form.password.value }, auth: false });
-      await logIn(form.email.value, form.password.value);
-    });
+  onSubmit('#login-form', (form) => logIn(form.email.value, form.password.value));
+  onSubmit('#signup-form', async (form) => {
+    await api('/api/users/signup', { method: 'POST', body: { name: form.name.value, email: form.email.value, password: form.password.value }, auth: false });
+    await logIn(form.email.value, form.password.value);
   });
   $('#logout').addEventListener('click', async () => {
     const refreshToken = state.refreshToken;
@@ -264,30 +261,22 @@ function wire() {
     setConnection('Not connected', 'offline');
   });
 
-  $('#deposit-form').addEventListener('submit', (event) => {
-    event.preventDefault();
-    const form = event.currentTarget;
-    withBusy(form, async () => {
-      const amount = toMinorUnits(form.amount.value);
-      if (!amount) throw new Error('Enter an amount such as 100 or 100.50.');
-      const result = await api('/api/transactions/deposit', { method: 'POST', body: { accountId: form.accountId.value, amount } });
-      updateBalance(form.accountId.value, result.balanceAfter);
-      form.amount.value = '';
-    });
+  onSubmit('#deposit-form', async (form) => {
+    const amount = toMinorUnits(form.amount.value);
+    if (!amount) throw new Error('Enter an amount such as 100 or 100.50.');
+    const result = await api('/api/transactions/deposit', { method: 'POST', body: { accountId: form.accountId.value, amount } });
+    updateBalance(form.accountId.value, result.balanceAfter);
+    form.amount.value = '';
   });
-  $('#send-form').addEventListener('submit', (event) => {
-    event.preventDefault();
-    const form = event.currentTarget;
-    withBusy(form, async () => {
-      const amount = toMinorUnits(form.amount.value);
-      if (!amount) throw new Error('Enter an amount such as 25 or 25.50.');
-      const body = { fromAccountId: form.fromAccountId.value, toAccountNumber: form.toAccountNumber.value.trim(), amount };
-      if (form.narration.value.trim()) body.narration = form.narration.value.trim();
-      const result = await api('/api/transactions/send', { method: 'POST', body });
-      updateBalance(form.fromAccountId.value, result.balanceAfter);
-      notify(`Sent ${formatMoney(amount, result.currency)} to ${result.to.name}.`, 'info');
-      form.amount.value = '';
-    });
+  onSubmit('#send-form', async (form) => {
+    const amount = toMinorUnits(form.amount.value);
+    if (!amount) throw new Error('Enter an amount such as 25 or 25.50.');
+    const body = { fromAccountId: form.fromAccountId.value, toAccountNumber: form.toAccountNumber.value.trim(), amount };
+    if (form.narration.value.trim()) body.narration = form.narration.value.trim();
+    const result = await api('/api/transactions/send', { method: 'POST', body });
+    updateBalance(form.fromAccountId.value, result.balanceAfter);
+    notify(`Sent ${formatMoney(amount, result.currency)} to ${result.to.name}.`, 'info');
+    form.amount.value = '';
   });
 
   $('#chat-form').addEventListener('submit', (event) => {
