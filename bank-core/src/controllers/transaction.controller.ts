@@ -11,6 +11,7 @@ import { csvRow } from '../utils/csv';
 import { parse } from '../utils/parse';
 import { encodeCursor, idParams } from '../validations/common.validation';
 import * as schemas from '../validations/transaction.validation';
+import { toPage } from './page';
 import { presentHistoryEntry, presentTransaction } from './presenters';
 
 const idempotencyHeaders = z.object({ 'idempotency-key': schemas.idempotencyKey.optional() });
@@ -70,22 +71,15 @@ export function createTransactionController(deps: {
     async list(req: Request, res: Response) {
       const query = parse(schemas.listTransactionsQuery, req.query, 'query');
       const { cursor, limit, ...filter } = query;
-      const items = await ledgerQueries.list(caller(req), { ...filter, after: cursor, limit: limit + 1 });
-      const page = items.slice(0, limit);
-      const last = page[page.length - 1];
-      res.json({ items: page.map(presentTransaction), nextCursor: items.length > limit && last ? encodeCursor(last) : null });
+      const rows = await ledgerQueries.list(caller(req), { ...filter, after: cursor, limit: limit + 1 });
+      res.json(toPage(rows, limit, presentTransaction, encodeCursor));
     },
 
     async history(req: Request, res: Response) {
       const { accountId } = parse(schemas.accountIdParams, req.params, 'params');
       const { cursor, limit, ...filter } = parse(schemas.historyQuery, req.query, 'query');
       const entries = await ledgerQueries.history(caller(req), accountId, { ...filter, beforeEntryId: cursor, limit: limit + 1 });
-      const page = entries.slice(0, limit);
-      const last = page[page.length - 1];
-      res.json({
-        items: page.map(presentHistoryEntry),
-        nextCursor: entries.length > limit && last ? schemas.encodeEntryCursor(last.entryId) : null,
-      });
+      res.json(toPage(entries, limit, presentHistoryEntry, (entry) => schemas.encodeEntryCursor(entry.entryId)));
     },
 
     /** CSV: opening balance, one row per entry oldest first, closing balance; streamed page by page. */

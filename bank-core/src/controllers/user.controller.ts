@@ -6,6 +6,7 @@ import type { UserService } from '../services/user.service';
 import { parse } from '../utils/parse';
 import { encodeCursor, idParams } from '../validations/common.validation';
 import * as schemas from '../validations/user.validation';
+import { toPage } from './page';
 import { presentAccount, presentUser } from './presenters';
 
 export function createUserController({ auth, users, accounts }: { auth: AuthService; users: UserService; accounts: AccountService }) {
@@ -35,10 +36,8 @@ export function createUserController({ auth, users, accounts }: { auth: AuthServ
 
     async list(req: Request, res: Response) {
       const query = parse(schemas.listUsersQuery, req.query, 'query');
-      const items = await users.list({ limit: query.limit + 1, after: query.cursor });
-      const page = items.slice(0, query.limit);
-      const last = page[page.length - 1];
-      res.json({ items: page.map(presentUser), nextCursor: items.length > query.limit && last ? encodeCursor(last) : null });
+      const rows = await users.list({ limit: query.limit + 1, after: query.cursor });
+      res.json(toPage(rows, query.limit, presentUser, encodeCursor));
     },
 
     async get(req: Request, res: Response) {
