@@ -41,7 +41,11 @@ export function startBenchServer(env: Record<string, string>): Promise<BenchServ
   });
 }
 
-function ask<T extends BenchServerMessage['type']>(child: ChildProcess, command: BenchServerCommand, answer: T): Promise<Extract<BenchServerMessage, { type: T }>> {
+function ask<T extends BenchServerMessage['type']>(
+  child: ChildProcess,
+  command: BenchServerCommand,
+  answer: T,
+): Promise<Extract<BenchServerMessage, { type: T }>> {
   return new Promise((resolve, reject) => {
     const exited = (code: number | null) => reject(new Error(`bench server exited with ${code} during ${command.type}`));
     child.once('exit', exited);

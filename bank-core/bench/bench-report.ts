@@ -32,33 +32,45 @@ export function formatLine(row: Row): string {
   const errors = result.errors ? `  ${result.errors} FAILED (first: ${result.firstError})` : '';
   const ratio = row.ratio === undefined ? '' : `  API/raw ${row.ratio.toFixed(2)}`;
   const verdicts = targetVerdicts(row);
-  return `${row.scenario} | ${row.path}: ${int(result.perSecond)} transfers/s, p50 ${ms(result.p50Ms)} ms, p99 ${ms(result.p99Ms)} ms` +
-    ` (${result.count} in ${result.seconds.toFixed(2)} s)${ratio}${errors}${verdicts.length ? `  [${verdicts.join('; ')}]` : ''}`;
+  return (
+    `${row.scenario} | ${row.path}: ${int(result.perSecond)} transfers/s, p50 ${ms(result.p50Ms)} ms, p99 ${ms(result.p99Ms)} ms` +
+    ` (${result.count} in ${result.seconds.toFixed(2)} s)${ratio}${errors}${verdicts.length ? `  [${verdicts.join('; ')}]` : ''}`
+  );
 }
 
 export function formatTable(rows: Row[]): string {
   const lines = [
     '| Case | Path | Transfers/s | p50 (ms) | p99 (ms) | API / raw | Targets |',
     '|---|---|--:|--:|--:|--:|---|',
-    ...rows.map((row) =>
-      `| ${row.scenario} | ${row.path} | ${int(row.result.perSecond)} | ${ms(row.result.p50Ms)} | ${ms(row.result.p99Ms)} | ` +
-      `${row.ratio === undefined ? '' : row.ratio.toFixed(2)} | ${targetVerdicts(row).join('; ')} |`),
+    ...rows.map(
+      (row) =>
+        `| ${row.scenario} | ${row.path} | ${int(row.result.perSecond)} | ${ms(row.result.p50Ms)} | ${ms(row.result.p99Ms)} | ` +
+        `${row.ratio === undefined ? '' : row.ratio.toFixed(2)} | ${targetVerdicts(row).join('; ')} |`,
+    ),
   ];
   return lines.join('\n');
 }
 
 export function formatAudit(label: string, checks: AuditChecks): { text: string; passed: boolean } {
   const passed = checks.every((check) => check.violations.length === 0);
-  const lines = checks.map((check) =>
-    `  ${check.violations.length === 0 ? 'ok  ' : 'FAIL'} ${check.name} (${int(check.checked)} checked)` +
-    check.violations.map((violation) => `\n         ${violation}`).join(''));
+  const lines = checks.map(
+    (check) =>
+      `  ${check.violations.length === 0 ? 'ok  ' : 'FAIL'} ${check.name} (${int(check.checked)} checked)` +
+      check.violations.map((violation) => `\n         ${violation}`).join(''),
+  );
   return { text: `Ledger audit, ${label}: ${passed ? 'every check passed' : 'FAILED'}\n${lines.join('\n')}`, passed };
 }
 
-export function machineLine(postgresVersion: string, sizes: { clients: number; warmUp: number; measured: number }, loadAtStart: number): string {
+export function machineLine(
+  postgresVersion: string,
+  sizes: { clients: number; warmUp: number; measured: number },
+  loadAtStart: number,
+): string {
   const cpus = os.cpus();
-  return `Machine: ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores (os.cpus()), ` +
+  return (
+    `Machine: ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores (os.cpus()), ` +
     `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version}, PostgreSQL ${postgresVersion}; ` +
     `${sizes.clients} concurrent clients, ${int(sizes.measured)} measured transfers per case after ${int(sizes.warmUp)} warm-up. ` +
-    `Load generator, bank-core and PostgreSQL share this machine (1-minute load average at start: ${loadAtStart.toFixed(2)}).`;
+    `Load generator, bank-core and PostgreSQL share this machine (1-minute load average at start: ${loadAtStart.toFixed(2)}).`
+  );
 }

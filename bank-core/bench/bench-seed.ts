@@ -28,22 +28,37 @@ export async function seedAccounts(
   options: { users: number; accountsPerUser: number; openingBalance: number; clients: number },
 ): Promise<BenchAccount[]> {
   const run = randomBytes(4).toString('hex');
-  const perUser = await mapLimit(Array.from({ length: options.users }, (_, i) => i), options.clients, async (i) => {
-    const name = `Bench User ${i}`;
-    const email = `bench-${run}-${i}@example.com`;
-    const signup = await client.post<{ id: string; account: { id: string; accountNumber: string } }>(
-      '/api/users/signup', { name, email, password: PASSWORD }, 201);
-    const { token } = await client.post<{ token: string }>('/api/users/login', { email, password: PASSWORD }, 200);
-    const owned: BenchAccount[] = [{ id: signup.account.id, accountNumber: signup.account.accountNumber, userId: signup.id, ownerName: name, token }];
-    for (let n = 1; n < options.accountsPerUser; n += 1) {
-      const account = await client.post<{ id: string; accountNumber: string }>('/api/accounts', { description: `bench ${n}` }, 201, token);
-      owned.push({ id: account.id, accountNumber: account.accountNumber, userId: signup.id, ownerName: name, token });
-    }
-    return owned;
-  });
+  const perUser = await mapLimit(
+    Array.from({ length: options.users }, (_, i) => i),
+    options.clients,
+    async (i) => {
+      const name = `Bench User ${i}`;
+      const email = `bench-${run}-${i}@example.com`;
+      const signup = await client.post<{ id: string; account: { id: string; accountNumber: string } }>(
+        '/api/users/signup',
+        { name, email, password: PASSWORD },
+        201,
+      );
+      const { token } = await client.post<{ token: string }>('/api/users/login', { email, password: PASSWORD }, 200);
+      const owned: BenchAccount[] = [
+        { id: signup.account.id, accountNumber: signup.account.accountNumber, userId: signup.id, ownerName: name, token },
+      ];
+      for (let n = 1; n < options.accountsPerUser; n += 1) {
+        const account = await client.post<{ id: string; accountNumber: string }>(
+          '/api/accounts',
+          { description: `bench ${n}` },
+          201,
+          token,
+        );
+        owned.push({ id: account.id, accountNumber: account.accountNumber, userId: signup.id, ownerName: name, token });
+      }
+      return owned;
+    },
+  );
   const accounts = perUser.flat();
   await mapLimit(accounts, options.clients, (account) =>
-    client.post('/api/transactions/deposit', { accountId: account.id, amount: options.openingBalance }, 201, account.token));
+    client.post('/api/transactions/deposit', { accountId: account.id, amount: options.openingBalance }, 201, account.token),
+  );
   return accounts;
 }
 

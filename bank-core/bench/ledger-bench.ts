@@ -72,7 +72,10 @@ const sendThroughApi = (client: JsonClient, next: () => Transfer) => async () =>
 };
 
 /** Starts a server, seeds it, runs `phases`, audits, and always stops the server and removes its files. */
-async function withSeededServer<T>(env: (dataDir: string) => Record<string, string>, phases: (ctx: { server: BenchServer; client: JsonClient; transfers: { random: () => Transfer; hot: () => Transfer } }) => Promise<T>) {
+async function withSeededServer<T>(
+  env: (dataDir: string) => Record<string, string>,
+  phases: (ctx: { server: BenchServer; client: JsonClient; transfers: { random: () => Transfer; hot: () => Transfer } }) => Promise<T>,
+) {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bank-bench-'));
   let server: BenchServer | undefined;
   let client: JsonClient | undefined;
@@ -81,7 +84,9 @@ async function withSeededServer<T>(env: (dataDir: string) => Record<string, stri
     client = createJsonClient(server.url, SIZES.clients);
     const seedStarted = Date.now();
     const accounts = await seedAccounts(client, SEED);
-    console.log(`${server.driver}: ${accounts.length.toLocaleString('en-US')} accounts made and funded through the API in ${((Date.now() - seedStarted) / 1000).toFixed(1)} s`);
+    console.log(
+      `${server.driver}: ${accounts.length.toLocaleString('en-US')} accounts made and funded through the API in ${((Date.now() - seedStarted) / 1000).toFixed(1)} s`,
+    );
     const result = await phases({ server, client, transfers: { random: randomTransfer(accounts), hot: hotTransfer(accounts) } });
     return { result, audit: await server.audit() };
   } finally {
@@ -108,11 +113,16 @@ async function benchPostgres(serverUrl: string): Promise<{ rows: Row[]; audit: A
         try {
           const rows: Row[] = [];
           // API then raw for each case, back to back, so both see the same data and table sizes.
-          for (const [scenario, next] of [[RANDOM, transfers.random], [HOT, transfers.hot]] as const) {
+          for (const [scenario, next] of [
+            [RANDOM, transfers.random],
+            [HOT, transfers.hot],
+          ] as const) {
             const api = await measure(SIZES, sendThroughApi(client, next));
             const limit = await measure(SIZES, () => raw.transfer(next()));
             rows.push(row(scenario, 'raw pg, same SQL (limit)', limit));
-            rows.push(row(scenario, 'bank-core API, PostgreSQL', api, { ratio: api.perSecond / limit.perSecond, targets: ['ratio', 'p99'] }));
+            rows.push(
+              row(scenario, 'bank-core API, PostgreSQL', api, { ratio: api.perSecond / limit.perSecond, targets: ['ratio', 'p99'] }),
+            );
           }
           return rows;
         } finally {
@@ -130,7 +140,9 @@ async function benchPglite(): Promise<{ rows: Row[]; audit: AuditChecks }> {
   const { result: rows, audit } = await withSeededServer(
     (dataDir) => serviceEnv(dataDir, {}),
     async ({ client, transfers }) => [
-      row(PGLITE, 'bank-core API, PGlite (embedded)', await measure(SIZES, sendThroughApi(client, transfers.random)), { targets: ['pglite', 'p99'] }),
+      row(PGLITE, 'bank-core API, PGlite (embedded)', await measure(SIZES, sendThroughApi(client, transfers.random)), {
+        targets: ['pglite', 'p99'],
+      }),
     ],
   );
   return { rows, audit };

@@ -22,12 +22,14 @@ const HOUR_MS = 3_600_000;
 
 /** Opens the database (migrating it), builds the app and listens. */
 export async function start(config: Config, options: { logger?: Logger } = {}): Promise<RunningServer> {
-  const logger = options.logger ?? createLogger({
-    service: 'bank-core',
-    level: config.logLevel,
-    dir: config.logDir,
-    console: config.logToConsole,
-  });
+  const logger =
+    options.logger ??
+    createLogger({
+      service: 'bank-core',
+      level: config.logLevel,
+      dir: config.logDir,
+      console: config.logToConsole,
+    });
   const db = await openDatabase({ databaseUrl: config.databaseUrl, poolSize: config.databasePoolSize, dataDir: config.dataDir });
   const services = createServices({ config, db, logger });
   await services.passwords.warmUp();
@@ -45,7 +47,7 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
   const purgeKeys = () =>
     services.idempotency.purgeExpired().catch((error: unknown) => logger.warn('idempotency key purge failed', { error }));
   void purgeKeys();
-  const housekeeping = setInterval(purgeKeys, HOUR_MS).unref();
+  const housekeeping = setInterval(() => void purgeKeys(), HOUR_MS).unref();
 
   let stopping: Promise<void> | undefined;
   /** Stops taking connections, lets requests in flight finish, then closes the database. */

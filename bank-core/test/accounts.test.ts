@@ -47,7 +47,12 @@ describe('POST /api/accounts', () => {
   it('allows at most 4 open accounts, even when requests race', async () => {
     const user = await createUser(t);
     const results = await Promise.all(
-      Array.from({ length: 6 }, (_, i) => t.http.post('/api/accounts').set(user.auth).send({ description: `n${i}` })),
+      Array.from({ length: 6 }, (_, i) =>
+        t.http
+          .post('/api/accounts')
+          .set(user.auth)
+          .send({ description: `n${i}` }),
+      ),
     );
     expect(results.filter((res) => res.status === 201)).toHaveLength(3);
     expect(results.filter((res) => res.status === 409)).toHaveLength(3);
@@ -58,7 +63,15 @@ describe('POST /api/accounts', () => {
   it('frees a slot when an account is closed', async () => {
     const user = await createUser(t);
     const opened = [];
-    for (let i = 0; i < 3; i += 1) opened.push((await t.http.post('/api/accounts').set(user.auth).send({ description: `n${i}` })).body);
+    for (let i = 0; i < 3; i += 1)
+      opened.push(
+        (
+          await t.http
+            .post('/api/accounts')
+            .set(user.auth)
+            .send({ description: `n${i}` })
+        ).body,
+      );
     await t.http.post('/api/accounts').set(user.auth).send({ description: 'fifth' }).expect(409);
     await t.http.delete(`/api/accounts/${opened[0].id}`).set(user.auth).expect(200);
     await t.http.post('/api/accounts').set(user.auth).send({ description: 'fifth' }).expect(201);
@@ -66,7 +79,7 @@ describe('POST /api/accounts', () => {
 });
 
 describe('reading and changing accounts', () => {
-  it('lists only the caller\'s accounts', async () => {
+  it("lists only the caller's accounts", async () => {
     const alice = await createUser(t);
     const bob = await createUser(t);
     const res = await t.http.get('/api/accounts').set(alice.auth).expect(200);
@@ -108,7 +121,7 @@ describe('reading and changing accounts', () => {
   });
 });
 
-describe('ownership: user B on each of user A\'s accounts', () => {
+describe("ownership: user B on each of user A's accounts", () => {
   const missingId = '00000000-0000-4000-8000-000000000000';
 
   it.each([

@@ -98,7 +98,10 @@ describe('logs', () => {
       const user = await createUser(logged);
       await logged.http.get('/api/users/me').set(user.auth).set('X-Request-Id', 'log-check-1').expect(200);
       const lines = await eventually(() => {
-        const parsed = readFileSync(path.join(logDir, 'info.log'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+        const parsed = readFileSync(path.join(logDir, 'info.log'), 'utf8')
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line));
         return parsed.some((line) => line.requestId === 'log-check-1') ? parsed : undefined;
       });
       const me = lines.find((line) => line.requestId === 'log-check-1');

@@ -27,7 +27,9 @@ describe('signup', () => {
   });
 
   it('refuses a role in the body, so nobody can sign up as admin', async () => {
-    const res = await t.http.post('/api/users/signup').send({ name: 'Eve', email: 'eve@example.com', password: 'password-1', role: 'admin' });
+    const res = await t.http
+      .post('/api/users/signup')
+      .send({ name: 'Eve', email: 'eve@example.com', password: 'password-1', role: 'admin' });
     expect(res.status).toBe(400);
     expect(res.body.error.details).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'body' })]));
   });

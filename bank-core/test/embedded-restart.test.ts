@@ -13,7 +13,10 @@ describe('embedded database on disk', () => {
 
     const first = await start(config, { logger });
     try {
-      await request(first.url).post('/api/users/signup').send({ name: 'Ada', ...credentials }).expect(201);
+      await request(first.url)
+        .post('/api/users/signup')
+        .send({ name: 'Ada', ...credentials })
+        .expect(201);
     } finally {
       await first.stop();
     }

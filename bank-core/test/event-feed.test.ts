@@ -69,8 +69,22 @@ describe('GET /internal/events', () => {
       createdAt: expect.any(String),
     });
     expect(body.legs).toEqual([
-      { accountId: alice.account.id, accountNumber: alice.account.accountNumber, userId: alice.id, amount: -250, balanceAfter: 750, counterparty: { accountNumber: bob.account.accountNumber, name: 'Bob' } },
-      { accountId: bob.account.id, accountNumber: bob.account.accountNumber, userId: bob.id, amount: 250, balanceAfter: 250, counterparty: { accountNumber: alice.account.accountNumber, name: 'Alice' } },
+      {
+        accountId: alice.account.id,
+        accountNumber: alice.account.accountNumber,
+        userId: alice.id,
+        amount: -250,
+        balanceAfter: 750,
+        counterparty: { accountNumber: bob.account.accountNumber, name: 'Bob' },
+      },
+      {
+        accountId: bob.account.id,
+        accountNumber: bob.account.accountNumber,
+        userId: bob.id,
+        amount: 250,
+        balanceAfter: 250,
+        counterparty: { accountNumber: alice.account.accountNumber, name: 'Alice' },
+      },
     ]);
   });
 

@@ -32,7 +32,10 @@ describe('concurrent money movement', () => {
 
     const results = await Promise.all(
       transfers.map(({ from, to, amount }) =>
-        t.http.post('/api/transactions/send').set(from.auth).send({ fromAccountId: from.account.id, toAccountNumber: to.account.accountNumber, amount }),
+        t.http
+          .post('/api/transactions/send')
+          .set(from.auth)
+          .send({ fromAccountId: from.account.id, toAccountNumber: to.account.accountNumber, amount }),
       ),
     );
     // Every answer is a success or a clean refusal: never a deadlock, never a 500.
@@ -60,7 +63,9 @@ describe('concurrent money movement', () => {
     const user = await createUser(t);
     await deposit(t, user, 1_000);
     const results = await Promise.all(
-      Array.from({ length: 40 }, () => t.http.post('/api/transactions/withdraw').set(user.auth).send({ accountId: user.account.id, amount: 100 })),
+      Array.from({ length: 40 }, () =>
+        t.http.post('/api/transactions/withdraw').set(user.auth).send({ accountId: user.account.id, amount: 100 }),
+      ),
     );
     expect(results.filter((res) => res.status === 201)).toHaveLength(10);
     expect(results.filter((res) => res.status === 422 && res.body.error.code === 'INSUFFICIENT_FUNDS')).toHaveLength(30);

@@ -36,10 +36,38 @@ describe('ledger_post_batch', () => {
     const bob = await createUser(t);
     const settlement = await findSettlementAccountId(t.db, 'NGN');
     const results = await postTransactions(t.db, [
-      posting('deposit', [[settlement, -100], [alice.account.id, 100]], alice.id),
-      posting('transfer', [[alice.account.id, -150], [bob.account.id, 150]], alice.id),
-      posting('transfer', [[alice.account.id, -60], [bob.account.id, 60]], alice.id),
-      posting('transfer', [[bob.account.id, -10], ['00000000-0000-4000-8000-000000000000', 10]], bob.id),
+      posting(
+        'deposit',
+        [
+          [settlement, -100],
+          [alice.account.id, 100],
+        ],
+        alice.id,
+      ),
+      posting(
+        'transfer',
+        [
+          [alice.account.id, -150],
+          [bob.account.id, 150],
+        ],
+        alice.id,
+      ),
+      posting(
+        'transfer',
+        [
+          [alice.account.id, -60],
+          [bob.account.id, 60],
+        ],
+        alice.id,
+      ),
+      posting(
+        'transfer',
+        [
+          [bob.account.id, -10],
+          ['00000000-0000-4000-8000-000000000000', 10],
+        ],
+        bob.id,
+      ),
     ]);
 
     expect(results[0]).toMatchObject({ ok: true, balancesAfter: [expect.any(Number), 100] });
@@ -54,8 +82,14 @@ describe('ledger_post_batch', () => {
       [alice.id],
     );
     expect(rows.map((row) => row.payload.legs.map((leg) => [leg.amount, leg.balanceAfter]))).toEqual([
-      [[-100, expect.any(Number)], [100, 100]],
-      [[-60, 40], [60, 60]],
+      [
+        [-100, expect.any(Number)],
+        [100, 100],
+      ],
+      [
+        [-60, 40],
+        [60, 60],
+      ],
     ]);
     expect((await auditLedger(t.db)).flatMap((check) => check.violations)).toEqual([]);
   });
@@ -79,11 +113,16 @@ describe('the ledger service with group commit', () => {
 
     const sends = await Promise.allSettled(
       Array.from({ length: 60 }, () =>
-        ledger.send({ userId: alice.id, requestId: null }, { fromAccountId: alice.account.id, toAccountNumber: bob.account.accountNumber, amount: 20 })),
+        ledger.send(
+          { userId: alice.id, requestId: null },
+          { fromAccountId: alice.account.id, toAccountNumber: bob.account.accountNumber, amount: 20 },
+        ),
+      ),
     );
     expect(sends.filter((result) => result.status === 'fulfilled')).toHaveLength(50);
-    expect(sends.filter((result) => result.status === 'rejected').map((result) => (result as PromiseRejectedResult).reason.code))
-      .toEqual(Array(10).fill('INSUFFICIENT_FUNDS'));
+    expect(
+      sends.filter((result): result is PromiseRejectedResult => result.status === 'rejected').map((result) => result.reason.code),
+    ).toEqual(Array(10).fill('INSUFFICIENT_FUNDS'));
     expect(await balanceOf(t, alice)).toBe(0);
     expect(await balanceOf(t, bob)).toBe(1_000);
 

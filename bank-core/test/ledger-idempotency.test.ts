@@ -35,10 +35,23 @@ describe('Idempotency-Key', () => {
     const alice = await createUser(t);
     await deposit(t, alice, 1_000);
     const key = randomUUID();
-    await t.http.post('/api/transactions/withdraw').set(alice.auth).set('Idempotency-Key', key).send({ accountId: alice.account.id, amount: 100 }).expect(201);
-    const changed = await t.http.post('/api/transactions/withdraw').set(alice.auth).set('Idempotency-Key', key).send({ accountId: alice.account.id, amount: 200 });
+    await t.http
+      .post('/api/transactions/withdraw')
+      .set(alice.auth)
+      .set('Idempotency-Key', key)
+      .send({ accountId: alice.account.id, amount: 100 })
+      .expect(201);
+    const changed = await t.http
+      .post('/api/transactions/withdraw')
+      .set(alice.auth)
+      .set('Idempotency-Key', key)
+      .send({ accountId: alice.account.id, amount: 200 });
     expect(changed.status).toBe(422);
-    const otherEndpoint = await t.http.post('/api/transactions/deposit').set(alice.auth).set('Idempotency-Key', key).send({ accountId: alice.account.id, amount: 100 });
+    const otherEndpoint = await t.http
+      .post('/api/transactions/deposit')
+      .set(alice.auth)
+      .set('Idempotency-Key', key)
+      .send({ accountId: alice.account.id, amount: 100 });
     expect(otherEndpoint.status).toBe(422);
     expect(await balanceOf(t, alice)).toBe(900);
   });
@@ -47,8 +60,17 @@ describe('Idempotency-Key', () => {
     const alice = await createUser(t);
     const bob = await createUser(t);
     const key = randomUUID();
-    await t.http.post('/api/transactions/deposit').set(alice.auth).set('Idempotency-Key', key).send({ accountId: alice.account.id, amount: 100 }).expect(201);
-    const res = await t.http.post('/api/transactions/deposit').set(bob.auth).set('Idempotency-Key', key).send({ accountId: bob.account.id, amount: 100 });
+    await t.http
+      .post('/api/transactions/deposit')
+      .set(alice.auth)
+      .set('Idempotency-Key', key)
+      .send({ accountId: alice.account.id, amount: 100 })
+      .expect(201);
+    const res = await t.http
+      .post('/api/transactions/deposit')
+      .set(bob.auth)
+      .set('Idempotency-Key', key)
+      .send({ accountId: bob.account.id, amount: 100 });
     expect(res.status).toBe(201);
     expect(res.headers['idempotency-replayed']).toBeUndefined();
   });
@@ -66,7 +88,11 @@ describe('Idempotency-Key', () => {
 
   it('refuses a malformed key with 400', async () => {
     const alice = await createUser(t);
-    const res = await t.http.post('/api/transactions/deposit').set(alice.auth).set('Idempotency-Key', 'has spaces in it').send({ accountId: alice.account.id, amount: 1 });
+    const res = await t.http
+      .post('/api/transactions/deposit')
+      .set(alice.auth)
+      .set('Idempotency-Key', 'has spaces in it')
+      .send({ accountId: alice.account.id, amount: 1 });
     expect(res.status).toBe(400);
     expect(res.body.error.details[0].path).toBe('headers.idempotency-key');
   });
@@ -93,12 +119,21 @@ describe('Idempotency-Key', () => {
     const alice = await createUser(t);
     const [recent, old] = [randomUUID(), randomUUID()];
     for (const key of [recent, old]) {
-      await t.http.post('/api/transactions/deposit').set(alice.auth).set('Idempotency-Key', key).send({ accountId: alice.account.id, amount: 1 }).expect(201);
+      await t.http
+        .post('/api/transactions/deposit')
+        .set(alice.auth)
+        .set('Idempotency-Key', key)
+        .send({ accountId: alice.account.id, amount: 1 })
+        .expect(201);
     }
     await t.db.query(`UPDATE idempotency_keys SET created_at = now() - interval '49 hours' WHERE key = $1`, [old]);
     await t.db.query(`UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE key = $1`, [recent]);
     expect(await t.services.idempotency.purgeExpired()).toBeGreaterThanOrEqual(1);
-    const replay = await t.http.post('/api/transactions/deposit').set(alice.auth).set('Idempotency-Key', recent).send({ accountId: alice.account.id, amount: 1 });
+    const replay = await t.http
+      .post('/api/transactions/deposit')
+      .set(alice.auth)
+      .set('Idempotency-Key', recent)
+      .send({ accountId: alice.account.id, amount: 1 });
     expect(replay.headers['idempotency-replayed']).toBe('true');
     const { rows } = await t.db.query('SELECT 1 FROM idempotency_keys WHERE key = $1', [old]);
     expect(rows).toEqual([]);

@@ -10,12 +10,18 @@ afterAll(() => t.close());
 
 const send = (user: TestUser, body: Record<string, unknown>) => t.http.post('/api/transactions/send').set(user.auth).send(body);
 const openAccount = async (user: TestUser, currency = 'NGN') =>
-  (await t.http.post('/api/accounts').set(user.auth).send({ description: 'extra', currency })).body as { id: string; accountNumber: string };
+  (await t.http.post('/api/accounts').set(user.auth).send({ description: 'extra', currency })).body as {
+    id: string;
+    accountNumber: string;
+  };
 
 describe('POST /api/transactions/deposit', () => {
   it('credits the account and answers with the transaction and the balance after', async () => {
     const user = await createUser(t, { name: 'Ada' });
-    const res = await t.http.post('/api/transactions/deposit').set(user.auth).send({ accountId: user.account.id, amount: 5_000, narration: 'Salary' });
+    const res = await t.http
+      .post('/api/transactions/deposit')
+      .set(user.auth)
+      .send({ accountId: user.account.id, amount: 5_000, narration: 'Salary' });
     expect(res.status).toBe(201);
     expect(res.body).toEqual({
       id: expect.any(String),
@@ -67,7 +73,10 @@ describe('POST /api/transactions/deposit', () => {
     const owner = await createUser(t);
     const stranger = await createUser(t);
     const theirs = await t.http.post('/api/transactions/deposit').set(stranger.auth).send({ accountId: owner.account.id, amount: 100 });
-    const missing = await t.http.post('/api/transactions/deposit').set(stranger.auth).send({ accountId: '00000000-0000-4000-8000-000000000000', amount: 100 });
+    const missing = await t.http
+      .post('/api/transactions/deposit')
+      .set(stranger.auth)
+      .send({ accountId: '00000000-0000-4000-8000-000000000000', amount: 100 });
     expect(theirs.status).toBe(404);
     expect(missing.status).toBe(404);
     expect(theirs.body.error.message).toBe(missing.body.error.message);
@@ -95,7 +104,13 @@ describe('POST /api/transactions/withdraw', () => {
     await deposit(t, user, 1_000);
     const res = await t.http.post('/api/transactions/withdraw').set(user.auth).send({ accountId: user.account.id, amount: 400 });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ type: 'withdrawal', amount: 400, from: { accountNumber: user.account.accountNumber }, to: null, balanceAfter: 600 });
+    expect(res.body).toMatchObject({
+      type: 'withdrawal',
+      amount: 400,
+      from: { accountNumber: user.account.accountNumber },
+      to: null,
+      balanceAfter: 600,
+    });
     expect(await balanceOf(t, user)).toBe(600);
   });
 
@@ -122,7 +137,12 @@ describe('POST /api/transactions/send', () => {
     const bob = await createUser(t, { name: 'Bob' });
     await deposit(t, alice, 10_000);
     await deposit(t, bob, 777);
-    const res = await send(alice, { fromAccountId: alice.account.id, toAccountNumber: bob.account.accountNumber, amount: 2_500, narration: 'Lunch' });
+    const res = await send(alice, {
+      fromAccountId: alice.account.id,
+      toAccountNumber: bob.account.accountNumber,
+      amount: 2_500,
+      narration: 'Lunch',
+    });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({
       type: 'transfer',

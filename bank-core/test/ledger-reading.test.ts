@@ -9,7 +9,11 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const send = (from: TestUser, to: TestUser, amount: number, narration?: string) =>
-  t.http.post('/api/transactions/send').set(from.auth).send({ fromAccountId: from.account.id, toAccountNumber: to.account.accountNumber, amount, narration }).expect(201);
+  t.http
+    .post('/api/transactions/send')
+    .set(from.auth)
+    .send({ fromAccountId: from.account.id, toAccountNumber: to.account.accountNumber, amount, narration })
+    .expect(201);
 
 describe('GET /api/transactions/history/:accountId', () => {
   it('lists newest first with the signed amount, balance after and counterparty of each entry', async () => {
@@ -37,9 +41,13 @@ describe('GET /api/transactions/history/:accountId', () => {
     const first = await t.http.get(`/api/transactions/history/${alice.account.id}?limit=2`).set(alice.auth);
     expect(first.body.items.map((item: { amount: number }) => item.amount)).toEqual([5, 4]);
     await deposit(t, alice, 6);
-    const second = await t.http.get(`/api/transactions/history/${alice.account.id}?limit=2&cursor=${first.body.nextCursor}`).set(alice.auth);
+    const second = await t.http
+      .get(`/api/transactions/history/${alice.account.id}?limit=2&cursor=${first.body.nextCursor}`)
+      .set(alice.auth);
     expect(second.body.items.map((item: { amount: number }) => item.amount)).toEqual([3, 2]);
-    const third = await t.http.get(`/api/transactions/history/${alice.account.id}?limit=2&cursor=${second.body.nextCursor}`).set(alice.auth);
+    const third = await t.http
+      .get(`/api/transactions/history/${alice.account.id}?limit=2&cursor=${second.body.nextCursor}`)
+      .set(alice.auth);
     expect(third.body.items.map((item: { amount: number }) => item.amount)).toEqual([1]);
     expect(third.body.nextCursor).toBeNull();
   });

@@ -36,7 +36,11 @@ describe('npm run ledger:verify', () => {
       const signup = await http.post('/api/users/signup').send({ name: 'Ada', email: 'ada@example.com', password: 'correct horse' });
       const login = await http.post('/api/users/login').send({ email: 'ada@example.com', password: 'correct horse' });
       accountId = signup.body.account.id;
-      await http.post('/api/transactions/deposit').set('Authorization', `Bearer ${login.body.token}`).send({ accountId, amount: 500 }).expect(201);
+      await http
+        .post('/api/transactions/deposit')
+        .set('Authorization', `Bearer ${login.body.token}`)
+        .send({ accountId, amount: 500 })
+        .expect(201);
     } finally {
       await server.stop();
     }

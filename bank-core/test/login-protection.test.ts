@@ -49,7 +49,9 @@ describe('rate limits', () => {
   it('limits login attempts per email, across many client addresses, with a JSON 429', async () => {
     const statuses = [];
     for (let attempt = 0; attempt < 7; attempt += 1) {
-      const res = await t.http.post('/api/users/login').set('X-Forwarded-For', `10.0.0.${attempt}`)
+      const res = await t.http
+        .post('/api/users/login')
+        .set('X-Forwarded-For', `10.0.0.${attempt}`)
         .send({ email: 'target@example.com', password: 'guess' });
       statuses.push(res.status);
       if (res.status === 429) expect(res.body.error.code).toBe('RATE_LIMITED');

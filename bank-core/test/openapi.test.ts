@@ -9,10 +9,11 @@ import { createContractRecorder, loadContract, type Operation } from './support/
 import { startTestApp, type TestApp } from './support/test-app';
 
 // The document is walked freely here; a wrong turn fails the test anyway.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type JsonObject = Record<string, any>;
 
 const contract = loadContract();
-const spec = contract.document as JsonObject;
+const spec: JsonObject = contract.document;
 
 /**
  * Runs swagger-parser's `validate` or `parse` on a file or a document and returns the result. It runs in
@@ -34,7 +35,14 @@ function swaggerParser(method: 'validate' | 'parse', api: string | object): unkn
 
 /** Follows a `#/...` reference inside the document. */
 const deref = (node: JsonObject): JsonObject =>
-  node.$ref ? deref((node.$ref as string).slice(2).split('/').reduce((at: JsonObject, key) => at[key.replace(/~1/g, '/')], spec)) : node;
+  node.$ref
+    ? deref(
+        (node.$ref as string)
+          .slice(2)
+          .split('/')
+          .reduce((at: JsonObject, key) => at[key.replace(/~1/g, '/')], spec),
+      )
+    : node;
 
 /** Every `METHOD /path/{param}` the Express app really routes, read from its router stack. */
 function routesOf(app: Express): string[] {
@@ -47,7 +55,9 @@ function routesOf(app: Express): string[] {
     stack.flatMap((layer) => {
       if (layer.route) {
         const path = `${prefix}${layer.route.path}`.replace(/:(\w+)/g, '{$1}').replace(/(.)\/$/, '$1');
-        return Object.keys(layer.route.methods).filter((method) => method !== '_all').map((method) => `${method.toUpperCase()} ${path}`);
+        return Object.keys(layer.route.methods)
+          .filter((method) => method !== '_all')
+          .map((method) => `${method.toUpperCase()} ${path}`);
       }
       if (!layer.handle.stack) return []; // plain middleware, e.g. Swagger UI's static files under /docs
       if (typeof layer.rawPath !== 'string') throw new Error(`cannot read the mount path of a router: ${String(layer.rawPath)}`);
@@ -96,7 +106,8 @@ describe('the document', () => {
     for (const operation of contract.operations) {
       for (const [status, response] of responsesOf(operation)) {
         if (Number(status) < 400) continue;
-        const codes = response.content?.['application/json']?.schema?.allOf?.[1]?.properties?.error?.properties?.code?.enum as string[] | undefined;
+        const codes = response.content?.['application/json']?.schema?.allOf?.[1]?.properties?.error?.properties?.code?.enum as
+          string[] | undefined;
         if (!codes) problems.push(`${operation.method} ${operation.template} ${status}: no list of codes`);
         for (const code of codes ?? []) {
           const actual = HTTP_STATUS[code as keyof typeof HTTP_STATUS];
@@ -150,7 +161,13 @@ describe('the document', () => {
           .filter(([, media]) => media.example !== undefined)
           .flatMap(([contentType, media]) =>
             contract
-              .checkResponse({ method: operation.method, path: operation.template, status: Number(status), contentType, body: media.example })
+              .checkResponse({
+                method: operation.method,
+                path: operation.template,
+                status: Number(status),
+                contentType,
+                body: media.example,
+              })
               .map((problem) => `${operation.method} ${operation.template} ${status}: ${problem}`),
           ),
       ),
@@ -195,10 +212,12 @@ describe('the contract recorder', () => {
   /** A tiny app that answers whatever each test tells it to, behind a fresh recorder. */
   async function record(respond: (res: express.Response) => void, method: 'get' | 'post' = 'get', path = `/api/accounts/${account.id}`) {
     const recorder = createContractRecorder(contract);
-    const app = express().use(recorder.middleware).use((_req, res) => {
-      res.setHeader('X-Request-Id', 'fake-1');
-      respond(res);
-    });
+    const app = express()
+      .use(recorder.middleware)
+      .use((_req, res) => {
+        res.setHeader('X-Request-Id', 'fake-1');
+        respond(res);
+      });
     await request(app)[method](path);
     return recorder;
   }
@@ -232,9 +251,11 @@ describe('the contract recorder', () => {
 
   it('catches an error body with a code the status does not carry, and a missing documented header', async () => {
     const recorder = createContractRecorder(contract);
-    const app = express().use(recorder.middleware).use((_req, res) => {
-      res.status(404).json({ error: { code: 'CONFLICT', message: 'nope', requestId: 'x' } });
-    });
+    const app = express()
+      .use(recorder.middleware)
+      .use((_req, res) => {
+        res.status(404).json({ error: { code: 'CONFLICT', message: 'nope', requestId: 'x' } });
+      });
     await request(app).get(`/api/accounts/${account.id}`);
     const violations = recorder.violations().join('\n');
     expect(violations).toContain('body/error/code must be equal to one of the allowed values');
@@ -244,7 +265,11 @@ describe('the contract recorder', () => {
   it('catches a success on an undocumented path, but accepts an unknown route answered with the Error shape', async () => {
     const success = await record((res) => res.json({ ok: true }), 'get', '/api/secret-admin-panel');
     expect(success.violations()).toEqual([expect.stringContaining('does not document')]);
-    const notFound = await record((res) => res.status(404).json({ error: { code: 'NOT_FOUND', message: 'No route', requestId: 'fake-1' } }), 'post', '/api/nowhere');
+    const notFound = await record(
+      (res) => res.status(404).json({ error: { code: 'NOT_FOUND', message: 'No route', requestId: 'fake-1' } }),
+      'post',
+      '/api/nowhere',
+    );
     expect(notFound.violations()).toEqual([]);
     const badError = await record((res) => res.status(404).send('Cannot GET /api/nowhere'), 'get', '/api/nowhere');
     expect(badError.violations()).toEqual([expect.stringContaining('not as the JSON Error')]);

@@ -49,8 +49,10 @@ describe('GET /api/users (admin list)', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const res: { status: number; body: { items: { id: string }[]; nextCursor: string | null } } =
-        await t.http.get('/api/users').query({ limit: 2, ...(cursor ? { cursor } : {}) }).set(admin.auth);
+      const res: { status: number; body: { items: { id: string }[]; nextCursor: string | null } } = await t.http
+        .get('/api/users')
+        .query({ limit: 2, ...(cursor ? { cursor } : {}) })
+        .set(admin.auth);
       expect(res.status).toBe(200);
       expect(res.body.items.length).toBeLessThanOrEqual(2);
       seen.push(...res.body.items.map((item) => item.id));
@@ -88,8 +90,11 @@ describe('PUT /api/users/:id', () => {
 
   it('after a password change, only the new password logs in and old sessions end', async () => {
     const user = await createUser(t);
-    await t.http.put(`/api/users/${user.id}`).set(user.auth)
-      .send({ password: 'a brand new password', currentPassword: user.password }).expect(200);
+    await t.http
+      .put(`/api/users/${user.id}`)
+      .set(user.auth)
+      .send({ password: 'a brand new password', currentPassword: user.password })
+      .expect(200);
     await t.http.post('/api/users/login').send({ email: user.email, password: user.password }).expect(401);
     await t.http.post('/api/users/login').send({ email: user.email, password: 'a brand new password' }).expect(200);
     await t.http.get('/api/users/me').set(user.auth).expect(401);
@@ -103,7 +108,7 @@ describe('PUT /api/users/:id', () => {
     expect(res.status).toBe(409);
   });
 
-  it('refuses another customer, and refuses an admin setting someone else\'s password', async () => {
+  it("refuses another customer, and refuses an admin setting someone else's password", async () => {
     const alice = await createUser(t);
     const bob = await createUser(t);
     const admin = await createAdmin(t);

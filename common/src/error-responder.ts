@@ -15,7 +15,7 @@ export function createErrorHandler<Code extends string>(options: {
   fromOtherError: (error: unknown) => AppErrorBase<Code> | undefined;
 }): ErrorRequestHandler {
   const { logger, statusOf, fromOtherError } = options;
-  return (error, req, res, _next) => {
+  return (error: unknown, req, res, _next) => {
     const appError = error instanceof AppErrorBase ? (error as AppErrorBase<Code>) : fromOtherError(error);
     const status = appError ? statusOf[appError.code] : 500;
     if (!appError || status >= 500) {

@@ -3,6 +3,8 @@ import type { AccessClaims } from './access-token';
 // What both services' middlewares add to every Express request. A module (not a .d.ts) so that it is
 // part of every compilation that imports @bank/common.
 declare global {
+  // Express declares Request in a global namespace; augmenting it takes one.
+  // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
     interface Request {
       /** Set by the request-id middleware on every request. */

@@ -11,7 +11,11 @@ export interface RunningService {
  * error stop it gracefully, let the log files take their last lines, and exit. A configuration
  * error prints a readable message and exits 1 without a stack trace.
  */
-export async function runService<S extends RunningService>(name: string, start: () => Promise<S>, readyLine: (service: S) => string): Promise<void> {
+export async function runService<S extends RunningService>(
+  name: string,
+  start: () => Promise<S>,
+  readyLine: (service: S) => string,
+): Promise<void> {
   let running: S;
   try {
     running = await start();

@@ -24,8 +24,10 @@ export function resolveJwtSecret(options: { secret: string | undefined; producti
   const { secret, production, dataDir } = options;
   if (secret !== undefined && Buffer.byteLength(secret) >= MIN_SECRET_BYTES) return secret;
   if (production || secret !== undefined) {
-    throw new ConfigError(`JWT_SECRET must be set to at least ${MIN_SECRET_BYTES} bytes` +
-      (production ? ' in production' : ' (or left unset outside production)'));
+    throw new ConfigError(
+      `JWT_SECRET must be set to at least ${MIN_SECRET_BYTES} bytes` +
+        (production ? ' in production' : ' (or left unset outside production)'),
+    );
   }
   return loadOrCreateDevSecret(dataDir);
 }

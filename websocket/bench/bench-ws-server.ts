@@ -27,7 +27,18 @@ async function main(): Promise<void> {
       const memory = process.memoryUsage();
       void fetch(`${running.url}/healthz`)
         .then((res) => res.json() as Promise<{ sockets: number; feed: unknown }>)
-        .then((health) => send({ type: 'stats', rss: memory.rss, heapUsed: memory.heapUsed, heapTotal: memory.heapTotal, sockets: health.sockets, feed: health.feed }), fail);
+        .then(
+          (health) =>
+            send({
+              type: 'stats',
+              rss: memory.rss,
+              heapUsed: memory.heapUsed,
+              heapTotal: memory.heapTotal,
+              sockets: health.sockets,
+              feed: health.feed,
+            }),
+          fail,
+        );
     } else {
       running.stop().then(() => {
         send({ type: 'stopped' });

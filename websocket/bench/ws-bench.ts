@@ -85,7 +85,11 @@ function startWsService(env: Record<string, string>) {
       child.on('message', onMessage);
       child.send(command);
     });
-  return new Promise<{ wsUrl: string; stats: (gc?: boolean) => Promise<Extract<WsBenchMessage, { type: 'stats' }>>; stop: () => Promise<void> }>((resolve, reject) => {
+  return new Promise<{
+    wsUrl: string;
+    stats: (gc?: boolean) => Promise<Extract<WsBenchMessage, { type: 'stats' }>>;
+    stop: () => Promise<void>;
+  }>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`websocket bench server exited with ${code} before listening`)));
     child.once('message', (message: WsBenchMessage) => {
       if (message.type !== 'ready') return reject(new Error(`unexpected ${message.type}`));
@@ -110,7 +114,7 @@ function openSocket(wsUrl: string, account: BenchAccount, index: number, arrival
     socket.on('open', () => socket.send(JSON.stringify({ type: 'auth', token: account.token })));
     socket.on('message', (data) => {
       const perfAt = performance.now();
-      const message = JSON.parse(data.toString()) as Record<string, string>;
+      const message = JSON.parse((data as Buffer).toString()) as Record<string, string>;
       if (message.type === 'account.transaction') {
         arrivals.push({ transactionId: message.transactionId!, socket: index, perfAt, wallAt: Date.now(), createdAt: message.createdAt! });
       } else if (message.type === 'auth') {
@@ -156,13 +160,28 @@ async function main(): Promise<void> {
   const database: BenchDatabase | undefined = serverUrl ? await createBenchDatabase(serverUrl) : undefined;
   const core = await startBenchServer({
     ...(database ? { DATABASE_URL: database.url, DATABASE_POOL_SIZE: '32' } : {}),
-    NODE_ENV: 'test', HOST: '127.0.0.1', APP_PORT_1: '0', DATA_DIR: path.join(dataDir, 'core'), JWT_SECRET: SECRET, BCRYPT_COST: '4',
-    AUTH_RATE_LIMIT_PER_MINUTE: '10000000', LOOKUP_RATE_LIMIT_PER_MINUTE: '10000000', API_RATE_LIMIT_PER_MINUTE: '10000000',
-    LOG_LEVEL: 'error', LOG_CONSOLE: 'false',
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    APP_PORT_1: '0',
+    DATA_DIR: path.join(dataDir, 'core'),
+    JWT_SECRET: SECRET,
+    BCRYPT_COST: '4',
+    AUTH_RATE_LIMIT_PER_MINUTE: '10000000',
+    LOOKUP_RATE_LIMIT_PER_MINUTE: '10000000',
+    API_RATE_LIMIT_PER_MINUTE: '10000000',
+    LOG_LEVEL: 'error',
+    LOG_CONSOLE: 'false',
   });
   const ws = await startWsService({
-    NODE_ENV: 'test', HOST: '127.0.0.1', APP_PORT_2: '0', DATA_DIR: dataDir, WS_DATA_DIR: path.join(dataDir, 'websocket'),
-    JWT_SECRET: SECRET, BANK_CORE_URL: core.url, LOG_LEVEL: 'warn', LOG_CONSOLE: 'true',
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    APP_PORT_2: '0',
+    DATA_DIR: dataDir,
+    WS_DATA_DIR: path.join(dataDir, 'websocket'),
+    JWT_SECRET: SECRET,
+    BANK_CORE_URL: core.url,
+    LOG_LEVEL: 'warn',
+    LOG_CONSOLE: 'true',
   });
   const client = createJsonClient(core.url, 64);
   const sockets: WebSocket[] = [];
@@ -176,10 +195,16 @@ async function main(): Promise<void> {
     const arrivals: Arrival[] = [];
     const socketsOf = new Map<string, number>();
     const openStarted = performance.now();
-    sockets.push(...(await mapLimit(Array.from({ length: SIZES.sockets }, (_, i) => accounts[i % accounts.length]!), 100, (account, index) => {
-      socketsOf.set(account.userId, (socketsOf.get(account.userId) ?? 0) + 1);
-      return openSocket(ws.wsUrl, account, index, arrivals);
-    })));
+    sockets.push(
+      ...(await mapLimit(
+        Array.from({ length: SIZES.sockets }, (_, i) => accounts[i % accounts.length]!),
+        100,
+        (account, index) => {
+          socketsOf.set(account.userId, (socketsOf.get(account.userId) ?? 0) + 1);
+          return openSocket(ws.wsUrl, account, index, arrivals);
+        },
+      )),
+    );
     console.log(`opened and authenticated ${sockets.length} sockets in ${((performance.now() - openStarted) / 1000).toFixed(1)} s`);
     arrivals.length = 0;
     const idle = await ws.stats(true);
@@ -194,9 +219,13 @@ async function main(): Promise<void> {
     let failed = 0;
     let firstError: string | undefined;
     let peak = before;
-    const sampler = setInterval(() => void ws.stats().then((stats) => {
-      if (stats.rss > peak.rss) peak = stats;
-    }), 1_000);
+    const sampler = setInterval(
+      () =>
+        void ws.stats().then((stats) => {
+          if (stats.rss > peak.rss) peak = stats;
+        }),
+      1_000,
+    );
     const loadStarted = performance.now();
     let issued = 0;
     await new Promise<void>((resolve) => {
@@ -216,8 +245,19 @@ async function main(): Promise<void> {
           let to = accounts[Math.floor(Math.random() * accounts.length)]!;
           if (to === from) to = accounts[(accounts.indexOf(from) + 1) % accounts.length]!;
           inFlight += 1;
-          client.post<{ id: string }>('/api/transactions/send', { fromAccountId: from.id, toAccountNumber: to.accountNumber, amount: 1 + Math.floor(Math.random() * 1_000) }, 201, from.token)
-            .then((body) => committed.set(body.id, { ackAt: performance.now(), expected: (socketsOf.get(from.userId) ?? 0) + (socketsOf.get(to.userId) ?? 0) }))
+          client
+            .post<{ id: string }>(
+              '/api/transactions/send',
+              { fromAccountId: from.id, toAccountNumber: to.accountNumber, amount: 1 + Math.floor(Math.random() * 1_000) },
+              201,
+              from.token,
+            )
+            .then((body) =>
+              committed.set(body.id, {
+                ackAt: performance.now(),
+                expected: (socketsOf.get(from.userId) ?? 0) + (socketsOf.get(to.userId) ?? 0),
+              }),
+            )
             .catch((error: unknown) => {
               failed += 1;
               firstError ??= (error as Error).message;
@@ -231,7 +271,8 @@ async function main(): Promise<void> {
     const expected = [...committed.values()].reduce((sum, entry) => sum + entry.expected, 0);
     const drainStarted = performance.now();
     const countDelivered = () => arrivals.filter((arrival) => committed.has(arrival.transactionId)).length;
-    while (countDelivered() < expected && performance.now() - drainStarted < DRAIN_MS) await new Promise((resolve) => setTimeout(resolve, 50));
+    while (countDelivered() < expected && performance.now() - drainStarted < DRAIN_MS)
+      await new Promise((resolve) => setTimeout(resolve, 50));
     clearInterval(sampler);
     const after = await ws.stats();
     if (after.rss > peak.rss) peak = after;
@@ -239,35 +280,62 @@ async function main(): Promise<void> {
     const relevant = arrivals.filter((arrival) => committed.has(arrival.transactionId));
     const fromCreated = relevant.map((arrival) => arrival.wallAt - Date.parse(arrival.createdAt)).sort((a, b) => a - b);
     tap.abort();
-    const commitToFeed = [...committed.keys()].flatMap((id) => {
-      const seen = onFeed.get(id);
-      return seen ? [performance.timeOrigin + seen.at - Date.parse(seen.createdAt)] : [];
-    }).sort((a, b) => a - b);
-    const feedToSocket = relevant.filter((arrival) => onFeed.has(arrival.transactionId))
-      .map((arrival) => arrival.perfAt - onFeed.get(arrival.transactionId)!.at).sort((a, b) => a - b);
+    const commitToFeed = [...committed.keys()]
+      .flatMap((id) => {
+        const seen = onFeed.get(id);
+        return seen ? [performance.timeOrigin + seen.at - Date.parse(seen.createdAt)] : [];
+      })
+      .sort((a, b) => a - b);
+    const feedToSocket = relevant
+      .filter((arrival) => onFeed.has(arrival.transactionId))
+      .map((arrival) => arrival.perfAt - onFeed.get(arrival.transactionId)!.at)
+      .sort((a, b) => a - b);
     const fromAck = relevant.map((arrival) => arrival.perfAt - committed.get(arrival.transactionId)!.ackAt).sort((a, b) => a - b);
     const duplicates = relevant.length - new Set(relevant.map((arrival) => `${arrival.transactionId}/${arrival.socket}`)).size;
 
     const cpus = os.cpus();
     console.log('');
-    console.log(`Websocket benchmark: ${sockets.length} sockets over ${accounts.length} users, target ${SIZES.rate} transfers/s for ${SIZES.seconds} s`);
-    console.log(`  transfers committed      ${committed.size} (${(committed.size / loadSeconds).toFixed(0)}/s achieved), failed ${failed}, skipped (256 in flight) ${skipped}${firstError ? `; first error: ${firstError}` : ''}`);
-    console.log(`  legs delivered           ${relevant.length - duplicates} of ${expected} expected socket deliveries${relevant.length - duplicates === expected ? ' (all)' : ''}, duplicates ${duplicates}`);
-    console.log(`  commit -> socket (from event createdAt)   p50 ${ms(percentile(fromCreated, 50))}   p99 ${ms(percentile(fromCreated, 99))}   max ${ms(fromCreated.at(-1) ?? NaN)}`);
-    console.log(`    of which commit -> feed (bank-core)      p50 ${ms(percentile(commitToFeed, 50))}   p99 ${ms(percentile(commitToFeed, 99))}`);
-    console.log(`    of which feed -> socket (websocket)      p50 ${ms(percentile(feedToSocket, 50))}   p99 ${ms(percentile(feedToSocket, 99))}`);
-    console.log(`  HTTP 201 -> socket (client clock)         p50 ${ms(percentile(fromAck, 50))}   p99 ${ms(percentile(fromAck, 99))}   (negative: the push beat the response)`);
-    console.log(`  websocket process memory  before sockets: RSS ${mb(before.rss)}, heap ${mb(before.heapUsed)}; ` +
-      `${idle.sockets} idle sockets after GC: RSS ${mb(idle.rss)}, heap ${mb(idle.heapUsed)} (${((idle.heapUsed - before.heapUsed) / Math.max(1, idle.sockets) / 1024).toFixed(1)} KiB heap per socket); ` +
-      `peak under load: RSS ${mb(peak.rss)}, heap ${mb(peak.heapUsed)}`);
-    console.log(`  machine: ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, Node ${process.version}, bank-core on ${core.driver}; load average at start ${loadAtStart.toFixed(2)}; load generator, bank-core and websocket share it`);
+    console.log(
+      `Websocket benchmark: ${sockets.length} sockets over ${accounts.length} users, target ${SIZES.rate} transfers/s for ${SIZES.seconds} s`,
+    );
+    console.log(
+      `  transfers committed      ${committed.size} (${(committed.size / loadSeconds).toFixed(0)}/s achieved), failed ${failed}, skipped (256 in flight) ${skipped}${firstError ? `; first error: ${firstError}` : ''}`,
+    );
+    console.log(
+      `  legs delivered           ${relevant.length - duplicates} of ${expected} expected socket deliveries${relevant.length - duplicates === expected ? ' (all)' : ''}, duplicates ${duplicates}`,
+    );
+    console.log(
+      `  commit -> socket (from event createdAt)   p50 ${ms(percentile(fromCreated, 50))}   p99 ${ms(percentile(fromCreated, 99))}   max ${ms(fromCreated.at(-1) ?? NaN)}`,
+    );
+    console.log(
+      `    of which commit -> feed (bank-core)      p50 ${ms(percentile(commitToFeed, 50))}   p99 ${ms(percentile(commitToFeed, 99))}`,
+    );
+    console.log(
+      `    of which feed -> socket (websocket)      p50 ${ms(percentile(feedToSocket, 50))}   p99 ${ms(percentile(feedToSocket, 99))}`,
+    );
+    console.log(
+      `  HTTP 201 -> socket (client clock)         p50 ${ms(percentile(fromAck, 50))}   p99 ${ms(percentile(fromAck, 99))}   (negative: the push beat the response)`,
+    );
+    console.log(
+      `  websocket process memory  before sockets: RSS ${mb(before.rss)}, heap ${mb(before.heapUsed)}; ` +
+        `${idle.sockets} idle sockets after GC: RSS ${mb(idle.rss)}, heap ${mb(idle.heapUsed)} (${((idle.heapUsed - before.heapUsed) / Math.max(1, idle.sockets) / 1024).toFixed(1)} KiB heap per socket); ` +
+        `peak under load: RSS ${mb(peak.rss)}, heap ${mb(peak.heapUsed)}`,
+    );
+    console.log(
+      `  machine: ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, Node ${process.version}, bank-core on ${core.driver}; load average at start ${loadAtStart.toFixed(2)}; load generator, bank-core and websocket share it`,
+    );
     if (failed > 0 || relevant.length - duplicates < expected || duplicates > 0) process.exitCode = 1;
   } finally {
-    await Promise.all(sockets.map((socket) => new Promise<void>((resolve) => {
-      if (socket.readyState === WebSocket.CLOSED) return resolve();
-      socket.once('close', () => resolve());
-      socket.terminate();
-    })));
+    await Promise.all(
+      sockets.map(
+        (socket) =>
+          new Promise<void>((resolve) => {
+            if (socket.readyState === WebSocket.CLOSED) return resolve();
+            socket.once('close', () => resolve());
+            socket.terminate();
+          }),
+      ),
+    );
     client.close();
     await ws.stop();
     await core.stop();

@@ -3,7 +3,16 @@
 // Everything user-supplied is written with textContent, never as HTML.
 'use strict';
 
-const state = { config: null, token: null, refreshToken: null, user: null, accounts: new Map(), socket: null, retry: 0, pending: new Map() };
+const state = {
+  config: null,
+  token: null,
+  refreshToken: null,
+  user: null,
+  accounts: new Map(),
+  socket: null,
+  retry: 0,
+  pending: new Map(),
+};
 const $ = (selector) => document.querySelector(selector);
 
 // ---- money: integer minor units in, formatted text out; never a float for arithmetic ----
@@ -58,7 +67,9 @@ function describeError(payload, status) {
 async function refreshTokens() {
   try {
     const res = await fetch(state.config.bankCoreUrl + '/api/users/refresh', {
-      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ refreshToken: state.refreshToken }),
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ refreshToken: state.refreshToken }),
     });
     if (!res.ok) return false;
     const tokens = await res.json();
@@ -216,9 +227,12 @@ function showAccountEvent(event) {
   const item = document.createElement('li');
   item.className = event.amount >= 0 ? 'credit' : 'debit';
   item.dataset.testid = 'account-event';
-  const who = event.counterparty ? `${event.amount >= 0 ? 'from' : 'to'} ${event.counterparty.name} (${event.counterparty.accountNumber})` : event.transactionType;
+  const who = event.counterparty
+    ? `${event.amount >= 0 ? 'from' : 'to'} ${event.counterparty.name} (${event.counterparty.accountNumber})`
+    : event.transactionType;
   const time = new Date(event.createdAt).toLocaleTimeString();
-  item.textContent = `${time} · ${event.accountNumber}: ${formatMoney(event.amount, event.currency)} ${who}` +
+  item.textContent =
+    `${time} · ${event.accountNumber}: ${formatMoney(event.amount, event.currency)} ${who}` +
     `${event.narration ? ` — ${event.narration}` : ''} · balance ${formatMoney(event.balanceAfter, event.currency)}`;
   list.prepend(item);
 }
@@ -248,7 +262,11 @@ function wire() {
 
   onSubmit('#login-form', (form) => logIn(form.email.value, form.password.value));
   onSubmit('#signup-form', async (form) => {
-    await api('/api/users/signup', { method: 'POST', body: { name: form.name.value, email: form.email.value, password: form.password.value }, auth: false });
+    await api('/api/users/signup', {
+      method: 'POST',
+      body: { name: form.name.value, email: form.email.value, password: form.password.value },
+      auth: false,
+    });
     await logIn(form.email.value, form.password.value);
   });
   $('#logout').addEventListener('click', async () => {

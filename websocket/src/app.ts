@@ -35,12 +35,14 @@ export function createApp({ config, logger, accessTokens, sessionChecker, reader
   const app = express();
   app.disable('x-powered-by');
   app.use(requestId);
-  app.use(helmet({
-    contentSecurityPolicy: {
-      // The page talks to this service's socket ('self' covers ws: on the same origin) and to bank-core's API.
-      directives: { connectSrc: ["'self'", ...browserOrigins(config.publicBankCoreUrl)] },
-    },
-  }));
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        // The page talks to this service's socket ('self' covers ws: on the same origin) and to bank-core's API.
+        directives: { connectSrc: ["'self'", ...browserOrigins(config.publicBankCoreUrl)] },
+      },
+    }),
+  );
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', ...status() });

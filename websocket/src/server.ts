@@ -33,7 +33,8 @@ const UNUSED_TTL_SECONDS = 900;
 
 /** Wires the services, attaches Express and the WebSocket server to one HTTP server, starts the feed. */
 export async function start(config: Config, options: { logger?: Logger } = {}): Promise<RunningServer> {
-  const logger = options.logger ?? createLogger({ service: 'websocket', level: config.logLevel, dir: config.logDir, console: config.logToConsole });
+  const logger =
+    options.logger ?? createLogger({ service: 'websocket', level: config.logLevel, dir: config.logDir, console: config.logToConsole });
   const jwt = { secret: config.jwt.secret, issuer: config.jwt.issuer, audience: config.jwt.audience };
   const accessTokens = createAccessTokens({ ...jwt, ttlSeconds: UNUSED_TTL_SECONDS });
   const serviceTokens = createServiceTokens(jwt);
@@ -46,13 +47,13 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
   };
   const feed = config.feed.enabled
     ? createFeedConsumer({
-      bankCoreUrl: config.bankCoreUrl,
-      serviceTokens,
-      cursor: createFeedCursor(config.dataDir),
-      logger,
-      onEvent: createAccountEventDispatcher({ registry, activity }),
-      ...config.feed,
-    })
+        bankCoreUrl: config.bankCoreUrl,
+        serviceTokens,
+        cursor: createFeedCursor(config.dataDir),
+        logger,
+        onEvent: createAccountEventDispatcher({ registry, activity }),
+        ...config.feed,
+      })
     : undefined;
 
   const status = () => ({ sockets: registry.size, feed: feed?.status() ?? null });
@@ -87,6 +88,11 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
       logger.info('websocket stopped');
     })());
 
-  logger.info('websocket listening', { url, ws: `ws://${host}:${port}${WS_PATH}`, bankCore: config.bankCoreUrl, feed: config.feed.enabled });
+  logger.info('websocket listening', {
+    url,
+    ws: `ws://${host}:${port}${WS_PATH}`,
+    bankCore: config.bankCoreUrl,
+    feed: config.feed.enabled,
+  });
   return { url, wsUrl: `ws://${host}:${port}${WS_PATH}`, server, logger, feed, stop };
 }

@@ -57,23 +57,32 @@ async function readAll(path: string, token: string, limit: number) {
 }
 
 describe('GET /api/websocket/interactions and /errors', () => {
-  it.each(['/api/websocket/interactions', '/api/websocket/errors'])('%s refuses a request without a valid token with 401 in the common error shape', async (path) => {
-    const res = await get(path);
-    expect(res.status).toBe(401);
-    expect(res.body).toEqual({ error: { code: 'UNAUTHORIZED', message: expect.any(String), requestId: expect.any(String) } });
-    expect((await get(path, 'garbage')).status).toBe(401);
-  });
+  it.each(['/api/websocket/interactions', '/api/websocket/errors'])(
+    '%s refuses a request without a valid token with 401 in the common error shape',
+    async (path) => {
+      const res = await get(path);
+      expect(res.status).toBe(401);
+      expect(res.body).toEqual({ error: { code: 'UNAUTHORIZED', message: expect.any(String), requestId: expect.any(String) } });
+      expect((await get(path, 'garbage')).status).toBe(401);
+    },
+  );
 
   it('shows a customer only their own lines, oldest first', async () => {
     const res = await get('/api/websocket/interactions', bob.token).expect(200);
     expect(res.body.nextCursor).toBeNull();
-    expect(res.body.items.map((item: { correlationId: string }) => item.correlationId)).toEqual(['bob-0', 'bob-1', 'bob-2', 'bob-3', 'bob-4']);
+    expect(res.body.items.map((item: { correlationId: string }) => item.correlationId)).toEqual([
+      'bob-0',
+      'bob-1',
+      'bob-2',
+      'bob-3',
+      'bob-4',
+    ]);
     expect(res.body.items.every((item: { userId: string }) => item.userId === bob.userId)).toBe(true);
     const errors = await get('/api/websocket/errors', bob.token).expect(200);
     expect(errors.body.items).toEqual([expect.objectContaining({ userId: bob.userId, type: 'event.error', correlationId: 'bob-error' })]);
   });
 
-  it('shows an admin everyone\'s lines', async () => {
+  it("shows an admin everyone's lines", async () => {
     const res = await get('/api/websocket/interactions?limit=200', admin.token).expect(200);
     const owners = new Set(res.body.items.map((item: { userId: string }) => item.userId));
     expect(owners).toEqual(new Set([alice.userId, bob.userId]));
@@ -91,18 +100,24 @@ describe('GET /api/websocket/interactions and /errors', () => {
   it('returns text/plain JSON lines with format=text and the next cursor in a header', async () => {
     const res = await get('/api/websocket/interactions?format=text&limit=3', alice.token).expect(200);
     expect(res.headers['content-type']).toMatch(/^text\/plain/);
-    const lines = res.text.trimEnd().split('\n').map((line) => JSON.parse(line));
+    const lines = res.text
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines.map((line) => line.correlationId)).toEqual(['alice-0', 'alice-1', 'alice-2']);
     expect(res.headers['x-next-cursor']).toEqual(expect.any(String));
     const next = await get(`/api/websocket/interactions?limit=3&cursor=${res.headers['x-next-cursor']}`, alice.token).expect(200);
     expect(next.body.items[0].correlationId).toBe('alice-3');
   });
 
-  it.each([['limit=0'], ['limit=201'], ['limit=abc'], ['cursor=%%%'], ['cursor=bm90LWEtY3Vyc29y'], ['format=xml'], ['unknown=1']])('refuses %s with a 400', async (query) => {
-    const res = await get(`/api/websocket/interactions?${query}`, alice.token);
-    expect(res.status).toBe(400);
-    expect(res.body.error).toMatchObject({ code: 'VALIDATION', requestId: expect.any(String) });
-  });
+  it.each([['limit=0'], ['limit=201'], ['limit=abc'], ['cursor=%%%'], ['cursor=bm90LWEtY3Vyc29y'], ['format=xml'], ['unknown=1']])(
+    'refuses %s with a 400',
+    async (query) => {
+      const res = await get(`/api/websocket/interactions?${query}`, alice.token);
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatchObject({ code: 'VALIDATION', requestId: expect.any(String) });
+    },
+  );
 });
 
 describe('HTTP basics', () => {

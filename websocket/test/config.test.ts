@@ -9,8 +9,20 @@ describe('configuration', () => {
   it('uses the documented defaults: port 3001, bank-core on APP_PORT_1, files under DATA_DIR/websocket', () => {
     const dataDir = tempDir();
     const config = loadConfig({ DATA_DIR: dataDir });
-    expect(config).toMatchObject({ env: 'development', host: '127.0.0.1', port: 3001, bankCoreUrl: 'http://127.0.0.1:3000', dataDir: path.join(dataDir, 'websocket') });
-    expect(config.sockets).toMatchObject({ authTimeoutMs: 5_000, maxPayloadBytes: 16_384, ratePerSecond: 20, rateBurst: 40, heartbeatIntervalMs: 30_000 });
+    expect(config).toMatchObject({
+      env: 'development',
+      host: '127.0.0.1',
+      port: 3001,
+      bankCoreUrl: 'http://127.0.0.1:3000',
+      dataDir: path.join(dataDir, 'websocket'),
+    });
+    expect(config.sockets).toMatchObject({
+      authTimeoutMs: 5_000,
+      maxPayloadBytes: 16_384,
+      ratePerSecond: 20,
+      rateBurst: 40,
+      heartbeatIntervalMs: 30_000,
+    });
     expect(loadConfig({ DATA_DIR: dataDir, APP_PORT_1: '4000' }).bankCoreUrl).toBe('http://127.0.0.1:4000');
   });
 
@@ -35,8 +47,9 @@ describe('configuration', () => {
 
   it('lists every invalid variable in one message and writes nothing', () => {
     const dataDir = tempDir();
-    expect(() => loadConfig({ DATA_DIR: dataDir, APP_PORT_2: 'abc', BANK_CORE_URL: 'ftp://x', WS_MAX_PAYLOAD_BYTES: '10' }))
-      .toThrow(/APP_PORT_2[\s\S]*BANK_CORE_URL[\s\S]*WS_MAX_PAYLOAD_BYTES/);
+    expect(() => loadConfig({ DATA_DIR: dataDir, APP_PORT_2: 'abc', BANK_CORE_URL: 'ftp://x', WS_MAX_PAYLOAD_BYTES: '10' })).toThrow(
+      /APP_PORT_2[\s\S]*BANK_CORE_URL[\s\S]*WS_MAX_PAYLOAD_BYTES/,
+    );
     expect(existsSync(path.join(dataDir, 'jwt-secret'))).toBe(false);
   });
 });

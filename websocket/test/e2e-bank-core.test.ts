@@ -32,7 +32,9 @@ afterAll(async () => {
 });
 
 const send = async (from: TestUser, to: TestUser, amount: number) => {
-  const res = await core.http.post('/api/transactions/send').set(from.auth)
+  const res = await core.http
+    .post('/api/transactions/send')
+    .set(from.auth)
     .send({ fromAccountId: from.account.id, toAccountNumber: to.account.accountNumber, amount, narration: 'e2e' });
   if (res.status !== 201) throw new Error(`send failed: ${res.status} ${JSON.stringify(res.body)}`);
   return { body: res.body, requestId: res.headers['x-request-id'] as string };
@@ -40,7 +42,7 @@ const send = async (from: TestUser, to: TestUser, amount: number) => {
 const transfersOf = (client: TestClient) => client.messages.filter((message) => message.type === 'account.transaction');
 
 describe('against the real bank-core', () => {
-  it('both sides of a transfer get their leg within a second, tied to bank-core\'s request id', async () => {
+  it("both sides of a transfer get their leg within a second, tied to bank-core's request id", async () => {
     const [alice, bob] = await Promise.all([createUser(core, { name: 'Alice' }), createUser(core, { name: 'Bob' })]);
     const [aliceTab, bobTab] = await Promise.all([authedClient(service.wsUrl, alice.token), authedClient(service.wsUrl, bob.token)]);
     await deposit(core, alice, 50_000);
@@ -58,7 +60,9 @@ describe('against the real bank-core', () => {
     expect(incoming).toMatchObject({ accountId: bob.account.id, amount: 12_345, balanceAfter: 12_345, requestId, eventId: out.eventId });
     expect(transfersOf(bobTab)).toHaveLength(1);
 
-    const line = await eventually(() => service.lines('interactions').find((entry) => entry.userId === bob.id && entry.requestId === requestId));
+    const line = await eventually(() =>
+      service.lines('interactions').find((entry) => entry.userId === bob.id && entry.requestId === requestId),
+    );
     expect(line).toMatchObject({ type: 'account.transaction' });
     await Promise.all([aliceTab.close(), bobTab.close()]);
   });
@@ -79,7 +83,8 @@ describe('against the real bank-core', () => {
 
     // Every transfer is in bob's activity log exactly once, in order, across both service lifetimes.
     const received = await eventually(() => {
-      const ids = service.lines('interactions')
+      const ids = service
+        .lines('interactions')
         .filter((entry) => entry.userId === bob.id && entry.type === 'account.transaction')
         .map((entry) => (entry.data as { transactionId: string }).transactionId);
       return ids.length >= sent.length ? ids : undefined;
@@ -87,11 +92,15 @@ describe('against the real bank-core', () => {
     expect(received).toEqual(sent);
     // The live socket got the ones sent after it connected.
     await eventually(() => (transfersOf(bobTab).length >= 3 ? true : undefined), 1_000);
-    expect(transfersOf(bobTab).map((m) => m.transactionId).slice(-3)).toEqual(sent.slice(-3));
+    expect(
+      transfersOf(bobTab)
+        .map((m) => m.transactionId)
+        .slice(-3),
+    ).toEqual(sent.slice(-3));
     await bobTab.close();
   });
 
-  it('a logout in bank-core ends the user\'s socket at the next session check, and refuses its token at auth', async () => {
+  it("a logout in bank-core ends the user's socket at the next session check, and refuses its token at auth", async () => {
     const quick = await startService({ ...feedEnv(), WS_FEED_ENABLED: 'false', WS_SESSION_CHECK_INTERVAL_MS: '100' });
     try {
       const user = await createUser(core);
@@ -106,7 +115,7 @@ describe('against the real bank-core', () => {
     }
   });
 
-  it('an admin token from bank-core reads everyone\'s activity', async () => {
+  it("an admin token from bank-core reads everyone's activity", async () => {
     const admin = await createAdmin(core);
     const res = await service.http.get('/api/websocket/interactions?limit=200').set(admin.auth).expect(200);
     expect(new Set(res.body.items.map((item: { userId: string }) => item.userId)).size).toBeGreaterThan(1);

@@ -57,7 +57,11 @@ describe('live account events', () => {
     expect(await receiverTab.next((m) => m.type === 'account.transaction', 1_000)).toEqual(expected(1));
 
     const line = await eventually(() => service.lines('interactions').find((entry) => entry.userId === receiver.userId));
-    expect(line).toMatchObject({ type: 'account.transaction', requestId: event.requestId, data: { eventId: event.eventId, amount: 2_500, deliveredTo: 1 } });
+    expect(line).toMatchObject({
+      type: 'account.transaction',
+      requestId: event.requestId,
+      data: { eventId: event.eventId, amount: 2_500, deliveredTo: 1 },
+    });
     await Promise.all([senderTab1.close(), senderTab2.close(), receiverTab.close()]);
   });
 
@@ -65,7 +69,10 @@ describe('live account events', () => {
     const sender = mintToken();
     const receiver = mintToken();
     const bystander = mintToken();
-    const [senderTab, bystanderTab] = await Promise.all([authedClient(service.wsUrl, sender.token), authedClient(service.wsUrl, bystander.token)]);
+    const [senderTab, bystanderTab] = await Promise.all([
+      authedClient(service.wsUrl, sender.token),
+      authedClient(service.wsUrl, bystander.token),
+    ]);
     const first = transferEvent({ userId: sender.userId }, { userId: receiver.userId });
     const second = transferEvent({ userId: sender.userId }, { userId: receiver.userId });
     bank.publish(first);
@@ -118,7 +125,10 @@ describe('restart', () => {
         const found = second.lines('interactions').filter((entry) => entry.type === 'account.transaction' && entry.userId === user.userId);
         return found.length === 3 ? found : undefined;
       });
-      expect(lines.map((entry) => (entry.data as { eventId: string }).eventId)).toEqual([early.eventId, ...missed.map((event) => event.eventId)]);
+      expect(lines.map((entry) => (entry.data as { eventId: string }).eventId)).toEqual([
+        early.eventId,
+        ...missed.map((event) => event.eventId),
+      ]);
 
       tab = await authedClient(second.wsUrl, user.token);
       const live = transferEvent({ userId: 'z' }, { userId: user.userId });

@@ -7,7 +7,10 @@ import { startService, type TestService } from './support/ws-service';
 
 let service: TestService;
 beforeAll(async () => {
-  service = await startService({ WS_MAX_PAYLOAD_BYTES: '1024', WS_RATE_LIMIT_PER_SECOND: '5', WS_RATE_LIMIT_BURST: '10', WS_RATE_LIMIT_CLOSE_AFTER: '5' }, { fileLogs: true });
+  service = await startService(
+    { WS_MAX_PAYLOAD_BYTES: '1024', WS_RATE_LIMIT_PER_SECOND: '5', WS_RATE_LIMIT_BURST: '10', WS_RATE_LIMIT_CLOSE_AFTER: '5' },
+    { fileLogs: true },
+  );
 });
 afterAll(() => service.stop());
 
@@ -22,7 +25,12 @@ describe('activity frames', () => {
     client.send({ type: 'event.interaction', data: { screen: 'transfer', clicks: [1, 2] }, correlationId: 'c-1' });
     expect(await client.next()).toEqual({ type: 'ack', of: 'event.interaction', correlationId: 'c-1' });
     const line = await eventually(() => service.lines('interactions').find((entry) => entry.correlationId === 'c-1'));
-    expect(line).toMatchObject({ userId: user.userId, type: 'event.interaction', data: { screen: 'transfer', clicks: [1, 2] }, connectionId: expect.any(String) });
+    expect(line).toMatchObject({
+      userId: user.userId,
+      type: 'event.interaction',
+      data: { screen: 'transfer', clicks: [1, 2] },
+      connectionId: expect.any(String),
+    });
     expect(new Date(line.time as string).getTime()).toBeGreaterThan(Date.now() - 10_000);
     await client.close();
   });
@@ -65,7 +73,11 @@ describe('activity frames', () => {
   it('names the offending field of a schema violation and echoes its correlation id', async () => {
     const { client } = await signIn();
     client.send({ type: 'event.error', correlationId: 'c-3' });
-    expect(await client.next()).toMatchObject({ code: 'VALIDATION', correlationId: 'c-3', details: [expect.objectContaining({ path: 'frame.data' })] });
+    expect(await client.next()).toMatchObject({
+      code: 'VALIDATION',
+      correlationId: 'c-3',
+      details: [expect.objectContaining({ path: 'frame.data' })],
+    });
     await client.close();
   });
 
@@ -82,9 +94,13 @@ describe('activity frames', () => {
     expect((await client.closed).code).toBe(1009);
     const line = await eventually(() => service.lines('errors').find((entry) => entry.userId === user.userId));
     expect(line).toMatchObject({ type: 'frame.rejected', data: { code: 'PAYLOAD_TOO_LARGE' } });
-    const logged = await eventually(() => readFileSync(path.join(service.config.logDir, 'info.log'), 'utf8').split('\n').filter(Boolean)
-      .map((text) => JSON.parse(text) as Record<string, unknown>)
-      .find((entry) => entry.message === 'socket closed' && entry.userId === user.userId));
+    const logged = await eventually(() =>
+      readFileSync(path.join(service.config.logDir, 'info.log'), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((text) => JSON.parse(text) as Record<string, unknown>)
+        .find((entry) => entry.message === 'socket closed' && entry.userId === user.userId),
+    );
     expect(logged.failure).toBe('WS_ERR_UNSUPPORTED_MESSAGE_LENGTH');
     const { client: next } = await signIn();
     next.send({ type: 'ping' });
@@ -115,7 +131,7 @@ describe('flood protection', () => {
     await client.next((message) => message.code === 'RATE_LIMITED');
     await new Promise((resolve) => setTimeout(resolve, 400));
     client.send({ type: 'ping' });
-    await client.next((message, ) => message.type === 'pong' && client.messages.indexOf(message) >= 12);
+    await client.next((message) => message.type === 'pong' && client.messages.indexOf(message) >= 12);
     expect(client.socket.readyState).toBe(client.socket.OPEN);
     await client.close();
   });

@@ -32,7 +32,12 @@ describe('docs/openapi.yaml', () => {
 
   it('documents routes the service answers, with the statuses it answers them with', async () => {
     const { paths } = swaggerParser('dereference');
-    expect(Object.keys(paths).sort()).toEqual(['/api/websocket/config', '/api/websocket/errors', '/api/websocket/interactions', '/healthz']);
+    expect(Object.keys(paths).sort()).toEqual([
+      '/api/websocket/config',
+      '/api/websocket/errors',
+      '/api/websocket/interactions',
+      '/healthz',
+    ]);
     const { token } = mintToken({ role: 'admin' });
     for (const [route, item] of Object.entries(paths)) {
       const documented = Object.keys(item.get?.responses ?? {});

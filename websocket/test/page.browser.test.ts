@@ -31,7 +31,12 @@ beforeAll(async () => {
   coreServer = core.app.listen(0, '127.0.0.1');
   await new Promise((resolve) => coreServer.once('listening', resolve));
   const coreUrl = `http://127.0.0.1:${(coreServer.address() as AddressInfo).port}`;
-  service = await startService({ APP_PORT_2: String(pagePort), BANK_CORE_URL: coreUrl, WS_FEED_ENABLED: 'true', WS_FEED_RETRY_MAX_MS: '200' });
+  service = await startService({
+    APP_PORT_2: String(pagePort),
+    BANK_CORE_URL: coreUrl,
+    WS_FEED_ENABLED: 'true',
+    WS_FEED_RETRY_MAX_MS: '200',
+  });
   await eventually(() => (service.running.feed?.status().connected ? true : undefined));
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
 }, 60_000);
@@ -80,8 +85,12 @@ describe('the page', () => {
     await page.getByLabel('Message').fill('Something broke');
     await page.getByRole('button', { name: 'Send message' }).click();
     await page.getByText('✓ delivered').nth(1).waitFor();
-    await eventually(() => service.lines('interactions').find((line) => line.userId === userId && JSON.stringify(line.data).includes('Hello from the browser')));
-    await eventually(() => service.lines('errors').find((line) => line.userId === userId && JSON.stringify(line.data).includes('Something broke')));
+    await eventually(() =>
+      service.lines('interactions').find((line) => line.userId === userId && JSON.stringify(line.data).includes('Hello from the browser')),
+    );
+    await eventually(() =>
+      service.lines('errors').find((line) => line.userId === userId && JSON.stringify(line.data).includes('Something broke')),
+    );
 
     // Money in through the page's own form.
     await page.locator('#deposit-form').getByLabel('Amount').fill('150.50');
@@ -92,8 +101,11 @@ describe('the page', () => {
     const bob = await createUser(core, { name: 'Bob Sender' });
     await core.http.post('/api/transactions/deposit').set(bob.auth).send({ accountId: bob.account.id, amount: 10_000 }).expect(201);
     const myAccountNumber = (await page.locator('#accounts li span').first().textContent())!.split(' ')[0]!;
-    await core.http.post('/api/transactions/send').set(bob.auth)
-      .send({ fromAccountId: bob.account.id, toAccountNumber: myAccountNumber, amount: 2_500, narration: 'Lunch money' }).expect(201);
+    await core.http
+      .post('/api/transactions/send')
+      .set(bob.auth)
+      .send({ fromAccountId: bob.account.id, toAccountNumber: myAccountNumber, amount: 2_500, narration: 'Lunch money' })
+      .expect(201);
     await page.locator('#accounts .balance', { hasText: 'NGN 175.50' }).waitFor({ timeout: 2_000 });
     await page.locator('[data-testid="account-event"]', { hasText: 'from Bob Sender' }).waitFor();
 

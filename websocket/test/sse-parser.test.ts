@@ -16,7 +16,10 @@ describe('SSE parser', () => {
   it('accepts CRLF and CR line endings, including a CRLF split across chunks', () => {
     const parser = createSseParser();
     const events = [...parser.push('id: 7\r\ndata: x\r'), ...parser.push('\n\r\ndata: y\r\r: more\n')];
-    expect(events).toEqual([{ id: '7', event: 'message', data: 'x' }, { id: '7', event: 'message', data: 'y' }]);
+    expect(events).toEqual([
+      { id: '7', event: 'message', data: 'x' },
+      { id: '7', event: 'message', data: 'y' },
+    ]);
   });
 
   it('drops events without data and keeps an incomplete event until its blank line arrives', () => {

@@ -5,7 +5,12 @@ import { parseEnv, resolveFromRoot, resolveJwtSecret } from '@bank/common';
 const port = z.coerce.number().int().min(0).max(65_535);
 const positiveInt = z.coerce.number().int().positive();
 const flag = z.enum(['true', 'false']).transform((value) => value === 'true');
-const csv = z.string().transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean));
+const csv = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean),
+);
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -101,7 +106,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     eventFeedPollMs: env.EVENT_FEED_POLL_MS,
   };
 }
-
 
 function parseTrustProxy(value: string): boolean | number | string {
   if (value === 'true' || value === 'false') return value === 'true';

@@ -8,27 +8,27 @@ import { presentAccount } from './presenters';
 
 export function createAccountController({ accounts }: { accounts: AccountService }) {
   return {
-    async create(req: Request, res: Response) {
+    create: async (req: Request, res: Response) => {
       const account = await accounts.open(caller(req).userId, parse(createAccountBody, req.body, 'body'));
       res.status(201).json(presentAccount(account));
     },
 
-    async list(req: Request, res: Response) {
+    list: async (req: Request, res: Response) => {
       res.json({ items: (await accounts.list(caller(req).userId)).map(presentAccount) });
     },
 
-    async get(req: Request, res: Response) {
+    get: async (req: Request, res: Response) => {
       const { id } = parse(idParams, req.params, 'params');
       res.json(presentAccount(await accounts.getOwned(caller(req).userId, id)));
     },
 
-    async update(req: Request, res: Response) {
+    update: async (req: Request, res: Response) => {
       const { id } = parse(idParams, req.params, 'params');
       const { description } = parse(updateAccountBody, req.body, 'body');
       res.json(presentAccount(await accounts.describe(caller(req).userId, id, description)));
     },
 
-    async close(req: Request, res: Response) {
+    close: async (req: Request, res: Response) => {
       const { id } = parse(idParams, req.params, 'params');
       res.json(presentAccount(await accounts.close(caller(req).userId, id)));
     },

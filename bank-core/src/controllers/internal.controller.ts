@@ -14,7 +14,7 @@ const KEEPALIVE_MS = 15_000;
 export function createInternalController({ feed, sessionGuard }: { feed: EventFeed; sessionGuard: SessionGuard }) {
   return {
     /** Server-Sent Events: every committed money transaction after the reader's position. */
-    async events(req: Request, res: Response) {
+    events: async (req: Request, res: Response) => {
       const { after } = parse(eventsQuery, req.query, 'query');
       const given = req.get('last-event-id') ?? after;
       const resumeFrom = given === undefined ? undefined : parsePosition(given);
@@ -34,8 +34,9 @@ export function createInternalController({ feed, sessionGuard }: { feed: EventFe
       const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
       try {
         for await (const batch of feed.read(start, stop.signal)) {
-          const frames = batch.map(({ position, event }) =>
-            `id: ${formatPosition(position)}\nevent: ${LEDGER_EVENT_NAME}\ndata: ${JSON.stringify(event)}\n\n`);
+          const frames = batch.map(
+            ({ position, event }) => `id: ${formatPosition(position)}\nevent: ${LEDGER_EVENT_NAME}\ndata: ${JSON.stringify(event)}\n\n`,
+          );
           res.write(frames.join(''));
         }
       } finally {
@@ -44,7 +45,7 @@ export function createInternalController({ feed, sessionGuard }: { feed: EventFe
       }
     },
 
-    async checkSession(req: Request, res: Response) {
+    checkSession: async (req: Request, res: Response) => {
       const { sessionId, userId } = parse(sessionCheckBody, req.body, 'body');
       res.json({ active: await sessionGuard.isActive(sessionId, userId ?? '') });
     },

@@ -43,39 +43,39 @@ export function createTransactionController(deps: {
   const initiator = (req: Request) => ({ userId: caller(req).userId, requestId: req.requestId });
 
   return {
-    async deposit(req: Request, res: Response) {
+    deposit: async (req: Request, res: Response) => {
       const input = parse(bodies.deposit, req.body, 'body');
       await move(req, res, 'deposit', input, (tx) => ledger.deposit(initiator(req), input, tx));
     },
 
-    async withdraw(req: Request, res: Response) {
+    withdraw: async (req: Request, res: Response) => {
       const input = parse(bodies.withdraw, req.body, 'body');
       await move(req, res, 'withdraw', input, (tx) => ledger.withdraw(initiator(req), input, tx));
     },
 
-    async send(req: Request, res: Response) {
+    send: async (req: Request, res: Response) => {
       const input = parse(bodies.send, req.body, 'body');
       await move(req, res, 'send', input, (tx) => ledger.send(initiator(req), input, tx));
     },
 
-    async reverse(req: Request, res: Response) {
+    reverse: async (req: Request, res: Response) => {
       const { id } = parse(idParams, req.params, 'params');
       res.status(201).json(presentTransaction(await ledger.reverse(initiator(req), id)));
     },
 
-    async get(req: Request, res: Response) {
+    get: async (req: Request, res: Response) => {
       const { id } = parse(idParams, req.params, 'params');
       res.json(presentTransaction(await ledgerQueries.get(caller(req), id)));
     },
 
-    async list(req: Request, res: Response) {
+    list: async (req: Request, res: Response) => {
       const query = parse(schemas.listTransactionsQuery, req.query, 'query');
       const { cursor, limit, ...filter } = query;
       const rows = await ledgerQueries.list(caller(req), { ...filter, after: cursor, limit: limit + 1 });
       res.json(toPage(rows, limit, presentTransaction, encodeCursor));
     },
 
-    async history(req: Request, res: Response) {
+    history: async (req: Request, res: Response) => {
       const { accountId } = parse(schemas.accountIdParams, req.params, 'params');
       const { cursor, limit, ...filter } = parse(schemas.historyQuery, req.query, 'query');
       const entries = await ledgerQueries.history(caller(req), accountId, { ...filter, beforeEntryId: cursor, limit: limit + 1 });
@@ -83,27 +83,51 @@ export function createTransactionController(deps: {
     },
 
     /** CSV: opening balance, one row per entry oldest first, closing balance; streamed page by page. */
-    async statement(req: Request, res: Response) {
+    statement: async (req: Request, res: Response) => {
       const { accountId } = parse(schemas.accountIdParams, req.params, 'params');
       const range = parse(schemas.statementQuery, req.query, 'query');
       const { opening, entries } = await ledgerQueries.statement(caller(req), accountId, range);
       res.type('text/csv; charset=utf-8').attachment(`statement-${accountId}.csv`);
-      res.write(csvRow(['date', 'reference', 'type', 'narration', 'counterparty_account', 'counterparty_name', 'amount', 'balance_after', 'currency']));
+      res.write(
+        csvRow([
+          'date',
+          'reference',
+          'type',
+          'narration',
+          'counterparty_account',
+          'counterparty_name',
+          'amount',
+          'balance_after',
+          'currency',
+        ]),
+      );
       res.write(csvRow([range.from?.toISOString() ?? '', '', 'opening_balance', null, null, null, null, opening, null]));
       let closing = opening;
       for await (const entry of entries()) {
         closing = entry.balanceAfter;
-        res.write(csvRow([
-          entry.createdAt.toISOString(), entry.reference, entry.type, entry.narration,
-          entry.counterparty?.accountNumber ?? null, entry.counterparty?.name ?? null, entry.amount, entry.balanceAfter, entry.currency,
-        ]));
+        res.write(
+          csvRow([
+            entry.createdAt.toISOString(),
+            entry.reference,
+            entry.type,
+            entry.narration,
+            entry.counterparty?.accountNumber ?? null,
+            entry.counterparty?.name ?? null,
+            entry.amount,
+            entry.balanceAfter,
+            entry.currency,
+          ]),
+        );
       }
       res.end(csvRow([(range.to ?? new Date()).toISOString(), '', 'closing_balance', null, null, null, null, closing, null]));
     },
 
-    immutable(_req: Request, res: Response) {
+    immutable: (_req: Request, res: Response) => {
       res.setHeader('Allow', 'GET');
-      throw new AppError({ code: 'METHOD_NOT_ALLOWED', message: 'The ledger is immutable: transactions cannot be changed or deleted; an admin can reverse one' });
+      throw new AppError({
+        code: 'METHOD_NOT_ALLOWED',
+        message: 'The ledger is immutable: transactions cannot be changed or deleted; an admin can reverse one',
+      });
     },
   };
 }

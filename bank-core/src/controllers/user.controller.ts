@@ -11,53 +11,53 @@ import { presentAccount, presentUser } from './presenters';
 
 export function createUserController({ auth, users, accounts }: { auth: AuthService; users: UserService; accounts: AccountService }) {
   return {
-    async signup(req: Request, res: Response) {
+    signup: async (req: Request, res: Response) => {
       const { user, account } = await auth.signup(parse(schemas.signupBody, req.body, 'body'));
       res.status(201).json({ ...presentUser(user), account: presentAccount(account) });
     },
 
-    async login(req: Request, res: Response) {
+    login: async (req: Request, res: Response) => {
       res.json(await auth.login(parse(schemas.loginBody, req.body, 'body')));
     },
 
-    async refresh(req: Request, res: Response) {
+    refresh: async (req: Request, res: Response) => {
       res.json(await auth.refresh(parse(schemas.refreshBody, req.body, 'body').refreshToken));
     },
 
-    async logout(req: Request, res: Response) {
+    logout: async (req: Request, res: Response) => {
       await auth.logout(parse(schemas.refreshBody, req.body, 'body').refreshToken);
       res.status(204).end();
     },
 
-    async me(req: Request, res: Response) {
+    me: async (req: Request, res: Response) => {
       const actor = caller(req);
       res.json(presentUser(await users.get(actor, actor.userId)));
     },
 
-    async list(req: Request, res: Response) {
+    list: async (req: Request, res: Response) => {
       const query = parse(schemas.listUsersQuery, req.query, 'query');
       const rows = await users.list({ limit: query.limit + 1, after: query.cursor });
       res.json(toPage(rows, query.limit, presentUser, encodeCursor));
     },
 
-    async get(req: Request, res: Response) {
+    get: async (req: Request, res: Response) => {
       const { id } = parse(idParams, req.params, 'params');
       res.json(presentUser(await users.get(caller(req), id)));
     },
 
-    async update(req: Request, res: Response) {
+    update: async (req: Request, res: Response) => {
       const { id } = parse(idParams, req.params, 'params');
       const changes = parse(schemas.updateUserBody, req.body, 'body');
       res.json(presentUser(await users.update(caller(req), id, changes)));
     },
 
-    async remove(req: Request, res: Response) {
+    remove: async (req: Request, res: Response) => {
       const { id } = parse(idParams, req.params, 'params');
       await users.remove(caller(req), id);
       res.status(204).end();
     },
 
-    async findByAccountNumber(req: Request, res: Response) {
+    findByAccountNumber: async (req: Request, res: Response) => {
       const { accountNumber } = parse(schemas.accountNumberParams, req.params, 'params');
       res.json(await accounts.findRecipient(accountNumber));
     },

@@ -8,7 +8,8 @@ export async function openPg(connectionString: string, poolSize: number): Promis
   pool.on('error', () => undefined);
   await pool.query('SELECT 1');
 
-  const queryOn = (client: pg.Pool | pg.PoolClient) =>
+  const queryOn =
+    (client: pg.Pool | pg.PoolClient) =>
     async <R extends Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> => {
       const result = await client.query(sql, params as unknown[] | undefined);
       return { rows: result.rows as R[], rowCount: result.rowCount ?? result.rows.length };
@@ -18,30 +19,32 @@ export async function openPg(connectionString: string, poolSize: number): Promis
     driver: 'pg',
     query: queryOn(pool),
     transaction: (work) =>
-      withRetries(() => withAfterCommit(async (afterCommit) => {
-        const client = await pool.connect();
-        let broken: Error | undefined;
-        try {
-          await client.query('BEGIN');
-          const result = await work({
-            query: queryOn(client),
-            exec: async (sql) => {
-              await client.query(sql);
-            },
-            afterCommit,
-          });
-          await client.query('COMMIT');
-          return result;
-        } catch (error) {
-          await client.query('ROLLBACK').catch((rollbackError: Error) => {
-            broken = rollbackError;
-          });
-          throw error;
-        } finally {
-          // A connection whose rollback failed is in an unknown state: destroy it, never reuse it.
-          client.release(broken);
-        }
-      })),
+      withRetries(() =>
+        withAfterCommit(async (afterCommit) => {
+          const client = await pool.connect();
+          let broken: Error | undefined;
+          try {
+            await client.query('BEGIN');
+            const result = await work({
+              query: queryOn(client),
+              exec: async (sql) => {
+                await client.query(sql);
+              },
+              afterCommit,
+            });
+            await client.query('COMMIT');
+            return result;
+          } catch (error) {
+            await client.query('ROLLBACK').catch((rollbackError: Error) => {
+              broken = rollbackError;
+            });
+            throw error;
+          } finally {
+            // A connection whose rollback failed is in an unknown state: destroy it, never reuse it.
+            client.release(broken);
+          }
+        }),
+      ),
     close: () => pool.end(),
   };
 }

@@ -22,7 +22,8 @@ export async function openPglite(dataDir?: string): Promise<Database> {
     throw error;
   }
 
-  const queryOn = (target: PGlite | PgliteTransaction) =>
+  const queryOn =
+    (target: PGlite | PgliteTransaction) =>
     async <R extends Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> => {
       const result = await target.query<R>(sql, params as unknown[] | undefined);
       // PGlite reports affectedRows 0 for a SELECT; like pg's rowCount, count the rows it returned.

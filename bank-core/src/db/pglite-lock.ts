@@ -17,7 +17,7 @@ export function claimDataDir(dataDir: string): () => void {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = Number(readFileSync(file, 'utf8'));
       if (isAlive(holder) && holder !== process.pid) {
-        throw new Error(`The embedded database in ${dataDir} is in use by process ${holder}; stop it first`);
+        throw new Error(`The embedded database in ${dataDir} is in use by process ${holder}; stop it first`, { cause: error });
       }
       rmSync(file, { force: true });
     }

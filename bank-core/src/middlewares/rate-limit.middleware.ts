@@ -18,11 +18,13 @@ export function limitPerMinute(limit: number, keyOf: (req: Request) => string | 
     skip: (req) => keyOf(req) === undefined,
     keyGenerator: (req) => keyOf(req) ?? '',
     handler: (_req, res, next) =>
-      next(new AppError({
-        code: 'RATE_LIMITED',
-        message: `Too many ${what}; try again later`,
-        retryAfterSeconds: Number(res.getHeader('retry-after')) || Math.ceil(WINDOW_MS / 1000),
-      })),
+      next(
+        new AppError({
+          code: 'RATE_LIMITED',
+          message: `Too many ${what}; try again later`,
+          retryAfterSeconds: Number(res.getHeader('retry-after')) || Math.ceil(WINDOW_MS / 1000),
+        }),
+      ),
   });
 }
 

@@ -4,7 +4,8 @@ import type { HttpMetrics } from '../utils/metrics';
 
 /** The route pattern (`/api/accounts/:id`), never the raw path: bounded label values, no ids in metrics. */
 export function routeOf(req: Request): string {
-  return req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+  const pattern = (req.route as { path?: unknown } | undefined)?.path;
+  return typeof pattern === 'string' ? `${req.baseUrl}${pattern}` : 'unmatched';
 }
 
 /** One log line and one metrics sample per request, written when the response finishes. */

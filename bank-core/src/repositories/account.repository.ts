@@ -31,8 +31,7 @@ interface AccountRow {
   closed_at: Date | null;
 }
 
-const ACCOUNT_COLUMNS =
-  'id, user_id, account_number, currency, balance, description, status, created_at, updated_at, closed_at';
+const ACCOUNT_COLUMNS = 'id, user_id, account_number, currency, balance, description, status, created_at, updated_at, closed_at';
 
 function toAccount(row: AccountRow): Account {
   return {
@@ -82,18 +81,14 @@ export async function customerAccountExists(db: Queryable, id: string): Promise<
 }
 
 export async function listAccountsOfUser(db: Queryable, userId: string): Promise<Account[]> {
-  const { rows } = await db.query<AccountRow>(
-    `SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE user_id = $1 ORDER BY created_at, id`,
-    [userId],
-  );
+  const { rows } = await db.query<AccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE user_id = $1 ORDER BY created_at, id`, [
+    userId,
+  ]);
   return rows.map(toAccount);
 }
 
 export async function countOpenAccounts(db: Queryable, userId: string): Promise<number> {
-  const { rows } = await db.query<{ n: unknown }>(
-    `SELECT count(*) AS n FROM accounts WHERE user_id = $1 AND status = 'open'`,
-    [userId],
-  );
+  const { rows } = await db.query<{ n: unknown }>(`SELECT count(*) AS n FROM accounts WHERE user_id = $1 AND status = 'open'`, [userId]);
   return toSafeInteger(rows[0]!.n);
 }
 
@@ -108,7 +103,12 @@ export async function findRecipient(db: Queryable, accountNumber: string): Promi
 }
 
 /** Undefined when the account is not the user's or is closed. */
-export async function updateOpenAccountDescription(db: Queryable, id: string, userId: string, description: string): Promise<Account | undefined> {
+export async function updateOpenAccountDescription(
+  db: Queryable,
+  id: string,
+  userId: string,
+  description: string,
+): Promise<Account | undefined> {
   const { rows } = await db.query<AccountRow>(
     `UPDATE accounts SET description = $3, updated_at = now() WHERE id = $1 AND user_id = $2 AND status = 'open'
      RETURNING ${ACCOUNT_COLUMNS}`,

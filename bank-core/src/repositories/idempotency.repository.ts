@@ -26,13 +26,15 @@ export async function findKey(db: Queryable, userId: string, key: string): Promi
     [userId, key],
   );
   const row = rows[0];
-  return row && {
-    requestHash: row.request_hash as string,
-    status: row.status as IdempotencyRecord['status'],
-    responseStatus: row.response_status as number | null,
-    responseBody: row.response_body,
-    ageSeconds: Number(row.age_seconds),
-  };
+  return (
+    row && {
+      requestHash: row.request_hash as string,
+      status: row.status as IdempotencyRecord['status'],
+      responseStatus: row.response_status as number | null,
+      responseBody: row.response_body,
+      ageSeconds: Number(row.age_seconds),
+    }
+  );
 }
 
 /** Takes over a pending claim whose request died (older than `staleSeconds`); false when someone else did. */

@@ -10,7 +10,13 @@ export interface AuditCheck {
 
 const MAX_LISTED = 20;
 
-async function check(db: Queryable, name: string, countSql: string, violationSql: string, describe: (row: Record<string, unknown>) => string): Promise<AuditCheck> {
+async function check(
+  db: Queryable,
+  name: string,
+  countSql: string,
+  violationSql: string,
+  describe: (row: Record<string, unknown>) => string,
+): Promise<AuditCheck> {
   const checked = toSafeInteger((await db.query<{ n: unknown }>(countSql)).rows[0]!.n);
   const { rows } = await db.query(`${violationSql} LIMIT ${MAX_LISTED}`);
   return { name, checked, violations: rows.map(describe) };
@@ -37,7 +43,8 @@ export async function auditLedger(db: Queryable): Promise<AuditCheck[]> {
        LEFT JOIN (SELECT account_id, sum(amount) AS total FROM entries GROUP BY account_id) s ON s.account_id = a.id
        LEFT JOIN LATERAL (SELECT balance_after FROM entries WHERE account_id = a.id ORDER BY id DESC LIMIT 1) l ON true
        WHERE a.balance <> coalesce(s.total, 0) OR a.balance <> coalesce(l.balance_after, 0)`,
-      (row) => `account ${String(row.id)}: stored ${String(row.balance)}, entries sum ${String(row.total)}, latest balance-after ${String(row.latest)}`,
+      (row) =>
+        `account ${String(row.id)}: stored ${String(row.balance)}, entries sum ${String(row.total)}, latest balance-after ${String(row.latest)}`,
     ),
     await check(
       db,
@@ -48,7 +55,8 @@ export async function auditLedger(db: Queryable): Promise<AuditCheck[]> {
            coalesce(lag(balance_after) OVER (PARTITION BY account_id ORDER BY id), 0) AS previous
          FROM entries) chained
        WHERE balance_after <> previous + amount`,
-      (row) => `entry ${String(row.id)} of account ${String(row.account_id)}: ${String(row.previous)} + ${String(row.amount)} <> ${String(row.balance_after)}`,
+      (row) =>
+        `entry ${String(row.id)} of account ${String(row.account_id)}: ${String(row.previous)} + ${String(row.amount)} <> ${String(row.balance_after)}`,
     ),
     await check(
       db,

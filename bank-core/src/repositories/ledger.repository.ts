@@ -103,8 +103,17 @@ export async function postTransaction(db: Queryable, posting: Posting): Promise<
     const { rows } = await db.query<{ created_at: Date; balances: unknown[] }>(
       `SELECT created_at, balances FROM ledger_post($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::uuid[], $11::bigint[], $12::jsonb)`,
       [
-        posting.id, posting.type, posting.amount, posting.currency, posting.narration, posting.reference, posting.initiatedBy,
-        posting.requestId, posting.reversesId, posting.legs.map((leg) => leg.accountId), posting.legs.map((leg) => leg.amount),
+        posting.id,
+        posting.type,
+        posting.amount,
+        posting.currency,
+        posting.narration,
+        posting.reference,
+        posting.initiatedBy,
+        posting.requestId,
+        posting.reversesId,
+        posting.legs.map((leg) => leg.accountId),
+        posting.legs.map((leg) => leg.amount),
         JSON.stringify(posting.event),
       ],
     );
@@ -124,16 +133,30 @@ export async function postTransaction(db: Queryable, posting: Posting): Promise<
  */
 export async function postTransactions(db: Queryable, postings: Posting[]): Promise<PostingResult[]> {
   const legs = postings.flatMap((posting, index) => posting.legs.map((leg) => ({ ...leg, posting: index + 1 })));
-  const { rows } = await db.query<{ o_outcome: string; o_account_id: string | null; o_balance: unknown; o_created_at: Date; o_balances: unknown[] }>(
+  const { rows } = await db.query<{
+    o_outcome: string;
+    o_account_id: string | null;
+    o_balance: unknown;
+    o_created_at: Date;
+    o_balances: unknown[];
+  }>(
     `SELECT o_outcome, o_account_id, o_balance, o_created_at, o_balances
      FROM ledger_post_batch($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::uuid[], $8::text[],
        $9::jsonb[], $10::int[], $11::uuid[], $12::bigint[])
      ORDER BY o_posting`,
     [
-      postings.map((p) => p.id), postings.map((p) => p.type), postings.map((p) => p.amount), postings.map((p) => p.currency),
-      postings.map((p) => p.narration), postings.map((p) => p.reference), postings.map((p) => p.initiatedBy),
-      postings.map((p) => p.requestId), postings.map((p) => JSON.stringify(p.event)),
-      legs.map((leg) => leg.posting), legs.map((leg) => leg.accountId), legs.map((leg) => leg.amount),
+      postings.map((p) => p.id),
+      postings.map((p) => p.type),
+      postings.map((p) => p.amount),
+      postings.map((p) => p.currency),
+      postings.map((p) => p.narration),
+      postings.map((p) => p.reference),
+      postings.map((p) => p.initiatedBy),
+      postings.map((p) => p.requestId),
+      postings.map((p) => JSON.stringify(p.event)),
+      legs.map((leg) => leg.posting),
+      legs.map((leg) => leg.accountId),
+      legs.map((leg) => leg.amount),
     ],
   );
   return rows.map((row): PostingResult => {
@@ -217,7 +240,9 @@ export async function listTransactions(db: Queryable, filter: TransactionFilter)
   const params: unknown[] = [];
   const add = (value: unknown) => `$${params.push(value)}`;
   if (filter.userId) {
-    where.push(`t.id IN (SELECT e.transaction_id FROM entries e JOIN accounts a ON a.id = e.account_id WHERE a.user_id = ${add(filter.userId)})`);
+    where.push(
+      `t.id IN (SELECT e.transaction_id FROM entries e JOIN accounts a ON a.id = e.account_id WHERE a.user_id = ${add(filter.userId)})`,
+    );
   }
   if (filter.accountId) where.push(`t.id IN (SELECT transaction_id FROM entries WHERE account_id = ${add(filter.accountId)})`);
   if (filter.type) where.push(`t.type = ${add(filter.type)}`);

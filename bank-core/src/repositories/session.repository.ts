@@ -23,10 +23,12 @@ export async function insertRefreshToken(
   db: Queryable,
   token: { familyId: string; userId: string; tokenHash: string; expiresAt: Date },
 ): Promise<void> {
-  await db.query(
-    `INSERT INTO refresh_tokens (family_id, user_id, token_hash, expires_at) VALUES ($1, $2, $3, $4)`,
-    [token.familyId, token.userId, token.tokenHash, token.expiresAt],
-  );
+  await db.query(`INSERT INTO refresh_tokens (family_id, user_id, token_hash, expires_at) VALUES ($1, $2, $3, $4)`, [
+    token.familyId,
+    token.userId,
+    token.tokenHash,
+    token.expiresAt,
+  ]);
 }
 
 /** Locks the token's row so two concurrent refreshes with one token cannot both succeed. */
@@ -36,14 +38,16 @@ export async function findRefreshTokenForUpdate(db: Queryable, tokenHash: string
     [tokenHash],
   );
   const row = rows[0];
-  return row && {
-    id: row.id,
-    familyId: row.family_id,
-    userId: row.user_id,
-    expiresAt: row.expires_at,
-    usedAt: row.used_at,
-    revokedAt: row.revoked_at,
-  };
+  return (
+    row && {
+      id: row.id,
+      familyId: row.family_id,
+      userId: row.user_id,
+      expiresAt: row.expires_at,
+      usedAt: row.used_at,
+      revokedAt: row.revoked_at,
+    }
+  );
 }
 
 export async function markRefreshTokenUsed(db: Queryable, id: string): Promise<void> {
@@ -60,9 +64,6 @@ export async function revokeAllOfUser(db: Queryable, userId: string): Promise<vo
 
 /** True while the login session (token family) has not been revoked. */
 export async function isSessionActive(db: Queryable, familyId: string): Promise<boolean> {
-  const { rows } = await db.query(
-    `SELECT 1 FROM refresh_tokens WHERE family_id = $1 AND revoked_at IS NOT NULL LIMIT 1`,
-    [familyId],
-  );
+  const { rows } = await db.query(`SELECT 1 FROM refresh_tokens WHERE family_id = $1 AND revoked_at IS NOT NULL LIMIT 1`, [familyId]);
   return rows.length === 0;
 }

@@ -40,10 +40,11 @@ function toUserWithSecret(row: UserRow): UserWithSecret {
 /** @throws CONFLICT when the email belongs to a live user. */
 export async function insertUser(db: Queryable, user: { name: string; email: string; passwordHash: string }): Promise<User> {
   try {
-    const { rows } = await db.query<UserRow>(
-      `INSERT INTO users (name, email, password_hash) VALUES ($1, $2, $3) RETURNING ${COLUMNS}`,
-      [user.name, user.email, user.passwordHash],
-    );
+    const { rows } = await db.query<UserRow>(`INSERT INTO users (name, email, password_hash) VALUES ($1, $2, $3) RETURNING ${COLUMNS}`, [
+      user.name,
+      user.email,
+      user.passwordHash,
+    ]);
     return toUser(rows[0]!);
   } catch (error) {
     translateDbError(error, EMAIL_TAKEN);
@@ -71,10 +72,9 @@ export async function listUsers(db: Queryable, page: { limit: number; after?: { 
          ORDER BY created_at DESC, id DESC LIMIT $3`,
         [page.after.createdAt, page.after.id, page.limit],
       )
-    : await db.query<UserRow>(
-        `SELECT ${COLUMNS} FROM users WHERE deleted_at IS NULL ORDER BY created_at DESC, id DESC LIMIT $1`,
-        [page.limit],
-      );
+    : await db.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE deleted_at IS NULL ORDER BY created_at DESC, id DESC LIMIT $1`, [
+        page.limit,
+      ]);
   return rows.map(toUser);
 }
 

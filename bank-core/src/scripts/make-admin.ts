@@ -9,7 +9,10 @@ import { setUserRole } from '../repositories/user.repository';
  */
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const email = args.find((arg) => !arg.startsWith('--'))?.trim().toLowerCase();
+  const email = args
+    .find((arg) => !arg.startsWith('--'))
+    ?.trim()
+    .toLowerCase();
   if (!email) {
     console.error('usage: npm run make-admin -- <email> [--revoke]');
     process.exit(2);

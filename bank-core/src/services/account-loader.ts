@@ -27,8 +27,12 @@ export function createAccountLoader(db: Queryable) {
         [...new Set(batch.flatMap((request) => request.accountNumbers))],
       );
       for (const request of batch) {
-        request.resolve(found.filter((account) =>
-          request.ids.includes(account.id) || (account.kind === 'customer' && request.accountNumbers.includes(account.accountNumber))));
+        request.resolve(
+          found.filter(
+            (account) =>
+              request.ids.includes(account.id) || (account.kind === 'customer' && request.accountNumbers.includes(account.accountNumber)),
+          ),
+        );
       }
     } catch (error) {
       for (const request of batch) request.reject(error);

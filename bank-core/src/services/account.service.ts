@@ -45,8 +45,7 @@ export function createAccountService({ db }: { db: Database }) {
 
   return {
     openAccountIn,
-    open: (userId: string, input: { currency: Currency; description: string }) =>
-      db.transaction((tx) => openAccountIn(tx, userId, input)),
+    open: (userId: string, input: { currency: Currency; description: string }) => db.transaction((tx) => openAccountIn(tx, userId, input)),
     list: (userId: string) => accounts.listAccountsOfUser(db, userId),
     getOwned,
 
@@ -68,7 +67,11 @@ export function createAccountService({ db }: { db: Database }) {
         if (!account) throw notFound('Account');
         if (account.status === 'closed') throw new AppError({ code: 'CONFLICT', message: 'Account is already closed' });
         if (account.balance !== 0) {
-          throw new AppError({ code: 'CONFLICT', message: 'Only an account with a zero balance can be closed', details: { balance: account.balance } });
+          throw new AppError({
+            code: 'CONFLICT',
+            message: 'Only an account with a zero balance can be closed',
+            details: { balance: account.balance },
+          });
         }
         return accounts.closeAccount(tx, account.id);
       }),

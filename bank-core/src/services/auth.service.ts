@@ -36,7 +36,11 @@ const hashToken = (token: string) => createHash('sha256').update(token).digest('
 export function createAuthService(deps: AuthServiceDeps) {
   const { db, passwords, accessTokens } = deps;
 
-  async function issuePair(db: Pick<Database, 'query'>, user: { id: string; role: users.User['role'] }, familyId: string): Promise<TokenPair> {
+  async function issuePair(
+    db: Pick<Database, 'query'>,
+    user: { id: string; role: users.User['role'] },
+    familyId: string,
+  ): Promise<TokenPair> {
     const refreshToken = randomBytes(32).toString('base64url');
     await sessions.insertRefreshToken(db, {
       familyId,

@@ -36,7 +36,7 @@ export function createEventFeed({ db, pollMs }: { db: Database; pollMs: number }
     },
 
     /** Called after every committed posting. */
-    notify(): void {
+    notify: (): void => {
       for (const wake of [...sleepers]) wake();
     },
 

@@ -17,7 +17,9 @@ export interface IdempotentResponse {
 
 /** Stable fingerprint of what the request asked for: the same key with another request is refused. */
 export function requestFingerprint(operation: string, input: unknown): string {
-  return createHash('sha256').update(JSON.stringify([operation, input])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([operation, input]))
+    .digest('hex');
 }
 
 /**

@@ -12,7 +12,9 @@ const isAdmin = (actor: AccessClaims) => actor.role === 'admin';
 export function createLedgerQueryService({ db }: { db: Database }) {
   /** @throws NOT_FOUND unless the actor owns the account or is an admin. */
   async function visibleAccount(actor: AccessClaims, accountId: string) {
-    const visible = isAdmin(actor) ? await customerAccountExists(db, accountId) : Boolean(await findOwnedAccount(db, accountId, actor.userId));
+    const visible = isAdmin(actor)
+      ? await customerAccountExists(db, accountId)
+      : Boolean(await findOwnedAccount(db, accountId, actor.userId));
     if (!visible) throw notFound('Account');
   }
 
@@ -28,7 +30,15 @@ export function createLedgerQueryService({ db }: { db: Database }) {
     /** Customers see their own; admins everyone's, optionally narrowed to one user. */
     async list(
       actor: AccessClaims,
-      filter: { userId?: string; accountId?: string; type?: TransactionType; from?: Date; to?: Date; after?: { createdAt: Date; id: string }; limit: number },
+      filter: {
+        userId?: string;
+        accountId?: string;
+        type?: TransactionType;
+        from?: Date;
+        to?: Date;
+        after?: { createdAt: Date; id: string };
+        limit: number;
+      },
     ) {
       if (filter.accountId) await visibleAccount(actor, filter.accountId);
       return ledger.listTransactions(db, { ...filter, userId: isAdmin(actor) ? filter.userId : actor.userId });

@@ -46,7 +46,12 @@ const ALREADY_REVERSED = { '23505': { code: 'CONFLICT', message: 'This transacti
  * currency, kind) are checked on a plain read; the posting itself is one database call that locks
  * the accounts in id order and re-checks status and funds under the locks.
  */
-export function createLedgerService({ db, logger, onPosted, groupCommit = db.driver === 'pglite' }: {
+export function createLedgerService({
+  db,
+  logger,
+  onPosted,
+  groupCommit = db.driver === 'pglite',
+}: {
   db: Database;
   logger: Logger;
   onPosted?: () => void;
@@ -56,7 +61,10 @@ export function createLedgerService({ db, logger, onPosted, groupCommit = db.dri
   // Embedded PGlite pays per statement, not per row, and runs one transaction at a time anyway:
   // there, concurrent postings are written together. On PostgreSQL each posting is its own call.
   const batcher = groupCommit
-    ? createPostingBatcher({ db, onBatchFailed: (error, size) => logger.warn('batch posting failed; writing its postings one by one', { size, error }) })
+    ? createPostingBatcher({
+        db,
+        onBatchFailed: (error, size) => logger.warn('batch posting failed; writing its postings one by one', { size, error }),
+      })
     : undefined;
   const accountLoader = groupCommit ? createAccountLoader(db) : undefined;
   /** A posting's accounts; outside a caller's transaction, read together with other requests' on PGlite. */
@@ -99,7 +107,13 @@ export function createLedgerService({ db, logger, onPosted, groupCommit = db.dri
     };
     const eventLegs = legs.map(({ account, amount }): Omit<LedgerEventLeg, 'balanceAfter'> | null =>
       account.kind === 'customer'
-        ? { accountId: account.id, accountNumber: account.accountNumber, userId: account.userId!, amount, counterparty: partyOf(amount < 0 ? to : from) }
+        ? {
+            accountId: account.id,
+            accountNumber: account.accountNumber,
+            userId: account.userId!,
+            amount,
+            counterparty: partyOf(amount < 0 ? to : from),
+          }
         : null,
     );
     const posting = {
@@ -161,15 +175,26 @@ export function createLedgerService({ db, logger, onPosted, groupCommit = db.dri
   }
 
   /** Cash in (`sign` 1) or out (`sign` -1) of one of the caller's accounts, against the settlement account. */
-  async function cash(type: 'deposit' | 'withdrawal', initiator: Initiator, input: MovementInput & { accountId: string }, tx?: Transaction, ticket?: BatchTicket) {
+  async function cash(
+    type: 'deposit' | 'withdrawal',
+    initiator: Initiator,
+    input: MovementInput & { accountId: string },
+    tx?: Transaction,
+    ticket?: BatchTicket,
+  ) {
     const q = tx ?? db;
     const own = await ownOpenAccount(tx, initiator.userId, input.accountId);
     const settlement = await settlementAccount(q, own.currency);
     const sign = type === 'deposit' ? 1 : -1;
-    const { transaction, balancesAfter } = await post({ tx, ticket }, initiator, { type, amount: input.amount, currency: own.currency, narration: input.narration ?? null }, [
-      { account: settlement, amount: -sign * input.amount },
-      { account: own, amount: sign * input.amount },
-    ]);
+    const { transaction, balancesAfter } = await post(
+      { tx, ticket },
+      initiator,
+      { type, amount: input.amount, currency: own.currency, narration: input.narration ?? null },
+      [
+        { account: settlement, amount: -sign * input.amount },
+        { account: own, amount: sign * input.amount },
+      ],
+    );
     return { transaction, balanceAfter: balancesAfter.get(own.id)! };
   }
 
@@ -187,7 +212,11 @@ export function createLedgerService({ db, logger, onPosted, groupCommit = db.dri
      * UNPROCESSABLE for the same account or a currency mismatch; CONFLICT for a closed source;
      * INSUFFICIENT_FUNDS.
      */
-    send: (initiator: Initiator, input: MovementInput & { fromAccountId: string; toAccountNumber: string }, tx?: Transaction): Promise<Movement> =>
+    send: (
+      initiator: Initiator,
+      input: MovementInput & { fromAccountId: string; toAccountNumber: string },
+      tx?: Transaction,
+    ): Promise<Movement> =>
       prepared(tx, async (ticket) => {
         const accounts = await postingAccounts(tx, [input.fromAccountId], [input.toAccountNumber]);
         const source = accounts.find((account) => account.id === input.fromAccountId);
@@ -197,14 +226,22 @@ export function createLedgerService({ db, logger, onPosted, groupCommit = db.dri
         if (!recipient || recipient.status !== 'open') throw notFound('Recipient account');
         if (recipient.id === source.id) throw new AppError({ code: 'UNPROCESSABLE', message: 'Cannot send money to the same account' });
         if (recipient.currency !== source.currency) {
-          throw new AppError({ code: 'UNPROCESSABLE', message: `Currency mismatch: ${source.currency} account cannot send to a ${recipient.currency} account` });
+          throw new AppError({
+            code: 'UNPROCESSABLE',
+            message: `Currency mismatch: ${source.currency} account cannot send to a ${recipient.currency} account`,
+          });
         }
-        const { transaction, balancesAfter } = await post({ tx, ticket }, initiator, { type: 'transfer', amount: input.amount, currency: source.currency, narration: input.narration ?? null }, [
-          { account: source, amount: -input.amount },
-          { account: recipient, amount: input.amount },
-        ]);
+        const { transaction, balancesAfter } = await post(
+          { tx, ticket },
+          initiator,
+          { type: 'transfer', amount: input.amount, currency: source.currency, narration: input.narration ?? null },
+          [
+            { account: source, amount: -input.amount },
+            { account: recipient, amount: input.amount },
+          ],
+        );
         return { transaction, balanceAfter: balancesAfter.get(source.id)! };
-    }),
+      }),
 
     /**
      * Posts the mirror image of a transaction (admins only; the route checks the role).
@@ -217,7 +254,14 @@ export function createLedgerService({ db, logger, onPosted, groupCommit = db.dri
       if (original.type === 'reversal') throw new AppError({ code: 'UNPROCESSABLE', message: 'A reversal cannot itself be reversed' });
       if (original.reversedById) throw new AppError(ALREADY_REVERSED['23505']);
       const entries = await ledger.findEntriesOf(db, transactionId);
-      const accounts = new Map((await ledger.findPostingAccounts(db, entries.map((entry) => entry.accountId))).map((a) => [a.id, a]));
+      const accounts = new Map(
+        (
+          await ledger.findPostingAccounts(
+            db,
+            entries.map((entry) => entry.accountId),
+          )
+        ).map((a) => [a.id, a]),
+      );
       const legs = entries.map((entry) => ({ account: accounts.get(entry.accountId)!, amount: -entry.amount }));
       if (legs.some((leg) => leg.account.status !== 'open')) {
         throw new AppError({ code: 'CONFLICT', message: 'An account of this transaction is closed' });
@@ -225,7 +269,14 @@ export function createLedgerService({ db, logger, onPosted, groupCommit = db.dri
       // A concurrent second reversal loses on the unique reverses_id and gets the same CONFLICT.
       const narration = `Reversal of ${original.reference}`;
       // Not batched: a reversal is rare, and its unique reverses_id may refuse it at commit.
-      return (await post({}, initiator, { type: 'reversal', amount: original.amount, currency: original.currency, narration, reversesId: original.id }, legs)).transaction;
+      return (
+        await post(
+          {},
+          initiator,
+          { type: 'reversal', amount: original.amount, currency: original.currency, narration, reversesId: original.id },
+          legs,
+        )
+      ).transaction;
     },
   };
 }

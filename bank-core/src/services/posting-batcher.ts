@@ -60,12 +60,20 @@ export function createPostingBatcher({ db, onBatchFailed }: { db: Queryable; onB
       const batch = waiting.slice(0, MAX_BATCH);
       waiting = waiting.slice(MAX_BATCH);
       try {
-        const results = await withRetries(() => ledger.postTransactions(db, batch.map((item) => item.posting)));
+        const results = await withRetries(() =>
+          ledger.postTransactions(
+            db,
+            batch.map((item) => item.posting),
+          ),
+        );
         batch.forEach((item, i) => item.resolve(results[i]!));
       } catch (error) {
         onBatchFailed(error, batch.length);
         for (const item of batch) {
-          await withRetries(() => ledger.postTransaction(db, item.posting)).then(item.resolve, item.reject);
+          await withRetries(() => ledger.postTransaction(db, item.posting)).then(
+            (result) => item.resolve(result),
+            (failure: unknown) => item.reject(failure),
+          );
         }
       }
     }

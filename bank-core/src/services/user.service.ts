@@ -21,7 +21,15 @@ function assertSelfOrAdmin(actor: AccessClaims, userId: string): void {
   if (actor.userId !== userId && actor.role !== 'admin') throw FORBIDDEN();
 }
 
-export function createUserService({ db, passwords, sessionGuard }: { db: Database; passwords: PasswordHasher; sessionGuard: SessionGuard }) {
+export function createUserService({
+  db,
+  passwords,
+  sessionGuard,
+}: {
+  db: Database;
+  passwords: PasswordHasher;
+  sessionGuard: SessionGuard;
+}) {
   /** @throws FORBIDDEN for someone else's user (non-admin), NOT_FOUND when there is no such user. */
   async function get(actor: AccessClaims, userId: string): Promise<users.User> {
     assertSelfOrAdmin(actor, userId);

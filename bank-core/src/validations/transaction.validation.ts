@@ -28,7 +28,10 @@ const range = { from: isoTime.optional(), to: isoTime.optional() };
 export const accountIdParams = z.strictObject({ accountId: uuid });
 
 /** Opaque entry-id cursor for account history. */
-export const entryCursor = z.string().regex(/^h[0-9]{1,19}$/, 'Invalid cursor').transform((value) => Number(value.slice(1)));
+export const entryCursor = z
+  .string()
+  .regex(/^h[0-9]{1,19}$/, 'Invalid cursor')
+  .transform((value) => Number(value.slice(1)));
 export const encodeEntryCursor = (entryId: number) => `h${entryId}`;
 
 export const historyQuery = z.strictObject({

@@ -2,7 +2,12 @@ import { z } from 'zod';
 import { accountNumber, cursor, limit } from './common.validation';
 
 const name = z.string().trim().min(1, 'Required').max(100);
-const email = z.string().trim().toLowerCase().max(254).pipe(z.email({ message: 'Must be an email address' }));
+const email = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(254)
+  .pipe(z.email({ message: 'Must be an email address' }));
 const password = z.string().min(8, 'At least 8 characters').max(128, 'At most 128 characters');
 
 export const signupBody = z.strictObject({ name, email, password });

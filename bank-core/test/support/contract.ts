@@ -34,8 +34,7 @@ const DOCUMENT_ID = 'openapi.json';
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
 
 /** Requests left out of the contract on purpose: CORS preflights and Swagger UI's own pages and assets. */
-export const outsideContract = (method: string, path: string): boolean =>
-  method === 'OPTIONS' || /^\/docs(\/|$)/.test(path);
+export const outsideContract = (method: string, path: string): boolean => method === 'OPTIONS' || /^\/docs(\/|$)/.test(path);
 
 const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -137,7 +136,8 @@ export function loadContract(document: JsonObject = loadOpenApiDocument()) {
   function checkUndocumented(seen: SeenResponse): string[] {
     if (outsideContract(seen.method, seen.path)) return [];
     if (seen.status < 400) return [`answered ${seen.status} to a method and path the contract does not document`];
-    if (!/^application\/json\b/i.test(seen.contentType ?? '')) return [`error answered as ${seen.contentType ?? 'no content'}, not as the JSON Error`];
+    if (!/^application\/json\b/i.test(seen.contentType ?? ''))
+      return [`error answered as ${seen.contentType ?? 'no content'}, not as the JSON Error`];
     return checkBody('/components/schemas/Error', seen);
   }
 
@@ -229,7 +229,14 @@ export function createContractRecorder(contract: Contract = loadContract()) {
       if (!recorded) {
         recorded = true;
         const contentType = res.getHeader('content-type')?.toString();
-        const seen = { method, path, status: res.statusCode, contentType, headers: res.getHeaders(), body: parseBody(contentType, Buffer.concat(chunks)) };
+        const seen = {
+          method,
+          path,
+          status: res.statusCode,
+          contentType,
+          headers: res.getHeaders(),
+          body: parseBody(contentType, Buffer.concat(chunks)),
+        };
         const template = contract.findOperation(method, path)?.template;
         for (const problem of safely(() => contract.checkResponse(seen))) {
           // Grouped by documented route, so one bug seen on many ids is one line.

@@ -15,7 +15,10 @@ export interface TestUser {
 }
 
 /** Signs up and logs in a new customer through the API. */
-export async function createUser(t: TestApp, overrides: Partial<{ name: string; email: string; password: string }> = {}): Promise<TestUser> {
+export async function createUser(
+  t: TestApp,
+  overrides: Partial<{ name: string; email: string; password: string }> = {},
+): Promise<TestUser> {
   const name = overrides.name ?? 'Test User';
   const email = overrides.email ?? `user-${randomUUID()}@example.com`;
   const password = overrides.password ?? 'correct horse battery';

@@ -22,7 +22,10 @@ const envSchema = z.object({
   JWT_ISSUER: z.string().min(1).default('bank-core'),
   JWT_AUDIENCE: z.string().min(1).default('bank-clients'),
   WS_AUTH_TIMEOUT_MS: positiveInt.default(5_000),
-  WS_MAX_PAYLOAD_BYTES: positiveInt.min(256).max(1024 * 1024).default(16 * 1024),
+  WS_MAX_PAYLOAD_BYTES: positiveInt
+    .min(256)
+    .max(1024 * 1024)
+    .default(16 * 1024),
   WS_RATE_LIMIT_PER_SECOND: positiveInt.default(20),
   WS_RATE_LIMIT_BURST: positiveInt.default(40),
   WS_RATE_LIMIT_CLOSE_AFTER: positiveInt.default(20),
@@ -86,7 +89,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     logDir: env.LOG_DIR ? resolveFromRoot(env.LOG_DIR) : path.join(dataDir, 'logs'),
     logLevel: env.LOG_LEVEL,
     logToConsole: env.LOG_CONSOLE ?? env.NODE_ENV !== 'test',
-    jwt: { secret: resolveJwtSecret({ secret: env.JWT_SECRET, production: env.NODE_ENV === 'production', dataDir: sharedDataDir }), issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE },
+    jwt: {
+      secret: resolveJwtSecret({ secret: env.JWT_SECRET, production: env.NODE_ENV === 'production', dataDir: sharedDataDir }),
+      issuer: env.JWT_ISSUER,
+      audience: env.JWT_AUDIENCE,
+    },
     sockets: {
       authTimeoutMs: env.WS_AUTH_TIMEOUT_MS,
       maxPayloadBytes: env.WS_MAX_PAYLOAD_BYTES,

@@ -8,14 +8,23 @@ import type { SessionChecker } from '../services/session-check.service';
  * bank-core whether its session is live; 401 otherwise. When bank-core cannot answer, the verified
  * token is accepted, as for sockets (see connection.ts).
  */
-export function authenticate({ accessTokens, sessionChecker, logger }: { accessTokens: AccessTokens; sessionChecker: SessionChecker; logger: Logger }): RequestHandler {
+export function authenticate({
+  accessTokens,
+  sessionChecker,
+  logger,
+}: {
+  accessTokens: AccessTokens;
+  sessionChecker: SessionChecker;
+  logger: Logger;
+}): RequestHandler {
   return async (req, _res, next) => {
     const verified = accessTokens.verifyHeader(req.get('authorization'));
     if ('rejected' in verified) throw new AppError({ code: 'UNAUTHORIZED', message: verified.rejected });
     const { claims } = verified;
     const session = await sessionChecker.check(claims.sessionId, claims.userId);
     if (session === 'inactive') throw new AppError({ code: 'UNAUTHORIZED', message: 'Session has ended; log in again' });
-    if (session === 'unknown') logger.warn('bank-core could not confirm the session; accepting the verified token', { requestId: req.requestId });
+    if (session === 'unknown')
+      logger.warn('bank-core could not confirm the session; accepting the verified token', { requestId: req.requestId });
     req.auth = claims;
     next();
   };

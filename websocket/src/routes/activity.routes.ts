@@ -2,7 +2,10 @@ import { Router, type RequestHandler } from 'express';
 import { listActivity } from '../controllers/activity.controller';
 import type { ActivityReader } from '../services/activity-reader.service';
 
-export function activityRoutes({ authenticated, readers }: {
+export function activityRoutes({
+  authenticated,
+  readers,
+}: {
   authenticated: RequestHandler;
   readers: { interactions: ActivityReader; errors: ActivityReader };
 }): Router {

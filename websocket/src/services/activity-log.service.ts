@@ -116,7 +116,17 @@ export function createActivityFile({ file, maxBytes, keepFiles, logger }: Activi
 
 export type ActivityFile = ReturnType<typeof createActivityFile>;
 
-export function createActivityLog({ dir, maxBytes, keepFiles, logger }: { dir: string; maxBytes: number; keepFiles: number; logger: Logger }) {
+export function createActivityLog({
+  dir,
+  maxBytes,
+  keepFiles,
+  logger,
+}: {
+  dir: string;
+  maxBytes: number;
+  keepFiles: number;
+  logger: Logger;
+}) {
   const files: Record<ActivityKind, ActivityFile> = {
     interactions: createActivityFile({ file: path.join(dir, ACTIVITY_FILES.interactions), maxBytes, keepFiles, logger }),
     errors: createActivityFile({ file: path.join(dir, ACTIVITY_FILES.errors), maxBytes, keepFiles, logger }),

@@ -25,7 +25,8 @@ function encodeCursor(position: Position): string {
 /** @throws VALIDATION for a cursor this service did not hand out. */
 function decodeCursor(cursor: string): Position {
   const match = /^(\d{1,20}):(\d{1,16})$/.exec(Buffer.from(cursor, 'base64url').toString());
-  if (!match) throw new AppError({ code: 'VALIDATION', message: 'Invalid cursor', details: [{ path: 'query.cursor', message: 'Invalid cursor' }] });
+  if (!match)
+    throw new AppError({ code: 'VALIDATION', message: 'Invalid cursor', details: [{ path: 'query.cursor', message: 'Invalid cursor' }] });
   return { ino: Number(match[1]), offset: Number(match[2]) };
 }
 
@@ -48,7 +49,15 @@ export function createActivityReader({ file, keepFiles }: { file: string; keepFi
   }
 
   /** @throws VALIDATION for a malformed cursor. */
-  async function page({ userId, limit, cursor }: { userId: string | undefined; limit: number; cursor: string | undefined }): Promise<ActivityPage> {
+  async function page({
+    userId,
+    limit,
+    cursor,
+  }: {
+    userId: string | undefined;
+    limit: number;
+    cursor: string | undefined;
+  }): Promise<ActivityPage> {
     const from = cursor === undefined ? undefined : decodeCursor(cursor);
     const handles = await openGenerations();
     try {

@@ -73,7 +73,7 @@ export function createFeedConsumer(options: FeedConsumerOptions) {
       logger.info('feed connected', { url, after: cursor.value ?? null });
       const parser = createSseParser();
       const decoder = new TextDecoder();
-      const reader = response.body.getReader();
+      const reader = (response.body as ReadableStream<Uint8Array>).getReader();
       let gotEvents = false;
       for (;;) {
         const { done, value } = await reader.read();
@@ -111,7 +111,12 @@ export function createFeedConsumer(options: FeedConsumerOptions) {
         // The first few failures are normal while both services start together (npm start, compose):
         // reported quietly, then as a warning once bank-core stays out of reach.
         const level = failures < QUIET_FAILURES ? 'info' : 'warn';
-        logger.log(level, 'feed connection failed', { url, error: (error as Error).message, cause: cause?.code ?? cause?.message, failures: failures + 1 });
+        logger.log(level, 'feed connection failed', {
+          url,
+          error: (error as Error).message,
+          cause: cause?.code ?? cause?.message,
+          failures: failures + 1,
+        });
       }
       if (stopped) break;
       failures += 1;

@@ -23,12 +23,14 @@ export function createFeedCursor(dir: string) {
     const value = current;
     if (value === undefined || value === saved) return writing;
     // A failed earlier write must not poison the chain: the next save tries again.
-    writing = writing.catch(() => undefined).then(async () => {
-      const tmp = `${file}.${process.pid}.tmp`;
-      await writeFile(tmp, value, { mode: 0o600 });
-      await rename(tmp, file);
-      saved = value;
-    });
+    writing = writing
+      .catch(() => undefined)
+      .then(async () => {
+        const tmp = `${file}.${process.pid}.tmp`;
+        await writeFile(tmp, value, { mode: 0o600 });
+        await rename(tmp, file);
+        saved = value;
+      });
     return writing;
   };
 

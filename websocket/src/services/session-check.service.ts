@@ -12,7 +12,12 @@ const SERVICE_TOKEN_REUSE_MS = 60_000;
  * logout or a revoked refresh family also ends this service's sockets. Active answers are kept for
  * `cacheMs` so bursts of HTTP reads do not each cost a round trip.
  */
-export function createSessionChecker({ bankCoreUrl, serviceTokens, logger, cacheMs }: {
+export function createSessionChecker({
+  bankCoreUrl,
+  serviceTokens,
+  logger,
+  cacheMs,
+}: {
   bankCoreUrl: string;
   serviceTokens: ServiceTokens;
   logger: Logger;

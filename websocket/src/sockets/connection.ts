@@ -45,7 +45,11 @@ export function handleConnection(socket: WebSocket, request: IncomingMessage, de
   const sendText = (text: string) => {
     if (socket.readyState !== WebSocket.OPEN) return;
     if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
-      logger.warn('terminating a socket that does not read its messages', { connectionId, userId: auth?.userId, buffered: socket.bufferedAmount });
+      logger.warn('terminating a socket that does not read its messages', {
+        connectionId,
+        userId: auth?.userId,
+        buffered: socket.bufferedAmount,
+      });
       failure = 'SLOW_CONSUMER';
       socket.terminate();
       return;
@@ -130,14 +134,18 @@ export function handleConnection(socket: WebSocket, request: IncomingMessage, de
     if (isBinary) return refuse('UNSUPPORTED_FRAME', 'Binary frames are not supported; send JSON text');
     let value: unknown;
     try {
-      value = JSON.parse(raw.toString());
+      // The socket keeps ws's default binaryType (nodebuffer): a message arrives as one Buffer.
+      value = JSON.parse((raw as Buffer).toString());
     } catch {
       return refuse('MALFORMED_JSON', 'Message is not valid JSON');
     }
     const correlationId = correlationIdOf(value);
     const parsed = clientFrameSchema.safeParse(value);
     if (!parsed.success) {
-      return refuse('VALIDATION', 'Invalid message', { details: issuesToDetails('frame', parsed.error.issues), ...(correlationId ? { correlationId } : {}) });
+      return refuse('VALIDATION', 'Invalid message', {
+        details: issuesToDetails('frame', parsed.error.issues),
+        ...(correlationId ? { correlationId } : {}),
+      });
     }
     const frame = parsed.data;
     if (!auth) {

@@ -1,6 +1,5 @@
 import type { Server } from 'node:http';
 import WebSocket, { WebSocketServer } from 'ws';
-import type { Logger } from '@bank/common';
 import type { RegisteredSocket } from '../services/socket-registry';
 import { CLOSE, WS_PATH } from './close-codes';
 import { handleConnection, type ConnectionDeps } from './connection';

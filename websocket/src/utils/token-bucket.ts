@@ -2,7 +2,11 @@
  * A token bucket: `burst` messages at once, refilled at `ratePerSecond`. One per socket, so a
  * flooding client is slowed without touching anyone else.
  */
-export function createTokenBucket({ ratePerSecond, burst, now = () => performance.now() }: {
+export function createTokenBucket({
+  ratePerSecond,
+  burst,
+  now = () => performance.now(),
+}: {
   ratePerSecond: number;
   burst: number;
   now?: () => number;

@@ -13,12 +13,14 @@ export const transactionPostedEventSchema = z.object({
   narration: z.string().nullable(),
   requestId: z.string().nullable(),
   createdAt: z.string().min(1),
-  legs: z.array(z.object({
-    accountId: z.string().min(1),
-    accountNumber: z.string().min(1),
-    userId: z.string().min(1),
-    amount,
-    balanceAfter: amount,
-    counterparty: z.object({ accountNumber: z.string(), name: z.string() }).nullable(),
-  })),
+  legs: z.array(
+    z.object({
+      accountId: z.string().min(1),
+      accountNumber: z.string().min(1),
+      userId: z.string().min(1),
+      amount,
+      balanceAfter: amount,
+      counterparty: z.object({ accountNumber: z.string(), name: z.string() }).nullable(),
+    }),
+  ),
 }) satisfies z.ZodType<TransactionPostedEvent>;

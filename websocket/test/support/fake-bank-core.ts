@@ -96,7 +96,11 @@ export type FakeBankCore = Awaited<ReturnType<typeof startFakeBankCore>>;
 
 let sequence = 0;
 /** A ledger event per the contract; legs default to a transfer between two users. */
-export function transferEvent(from: { userId: string; accountId?: string }, to: { userId: string; accountId?: string }, amount = 2_500): TransactionPostedEvent {
+export function transferEvent(
+  from: { userId: string; accountId?: string },
+  to: { userId: string; accountId?: string },
+  amount = 2_500,
+): TransactionPostedEvent {
   sequence += 1;
   return {
     eventId: `evt-${sequence}-${Math.random().toString(36).slice(2)}`,
@@ -108,8 +112,22 @@ export function transferEvent(from: { userId: string; accountId?: string }, to: 
     requestId: `req-${sequence}`,
     createdAt: new Date().toISOString(),
     legs: [
-      { accountId: from.accountId ?? `acc-${from.userId}`, accountNumber: '1000000001', userId: from.userId, amount: -amount, balanceAfter: 10_000 - amount, counterparty: { accountNumber: '1000000002', name: 'To' } },
-      { accountId: to.accountId ?? `acc-${to.userId}`, accountNumber: '1000000002', userId: to.userId, amount, balanceAfter: amount, counterparty: { accountNumber: '1000000001', name: 'From' } },
+      {
+        accountId: from.accountId ?? `acc-${from.userId}`,
+        accountNumber: '1000000001',
+        userId: from.userId,
+        amount: -amount,
+        balanceAfter: 10_000 - amount,
+        counterparty: { accountNumber: '1000000002', name: 'To' },
+      },
+      {
+        accountId: to.accountId ?? `acc-${to.userId}`,
+        accountNumber: '1000000002',
+        userId: to.userId,
+        amount,
+        balanceAfter: amount,
+        counterparty: { accountNumber: '1000000001', name: 'From' },
+      },
     ],
   };
 }

@@ -9,7 +9,13 @@ export const TEST_JWT = {
 };
 
 /** An access token as bank-core would issue it; a fresh user and session unless given. */
-export function mintToken({ userId = randomUUID(), role = 'customer', sessionId = randomUUID(), ttlSeconds = 900, secret = TEST_JWT.secret }: {
+export function mintToken({
+  userId = randomUUID(),
+  role = 'customer',
+  sessionId = randomUUID(),
+  ttlSeconds = 900,
+  secret = TEST_JWT.secret,
+}: {
   userId?: string;
   role?: Role;
   sessionId?: string;

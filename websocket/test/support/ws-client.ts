@@ -20,7 +20,7 @@ export async function openClient(url: string, options: WebSocket.ClientOptions =
   let taken = 0;
   const waiters = new Set<() => void>();
   socket.on('message', (data) => {
-    messages.push(JSON.parse(data.toString()) as Message);
+    messages.push(JSON.parse((data as Buffer).toString()) as Message);
     for (const wake of waiters) wake();
   });
   const closed = new Promise<{ code: number; reason: string }>((resolve) => {

@@ -36,14 +36,22 @@ export function testConfig(env: Record<string, string> = {}): Config {
 /** The real service on port 0. `fileLogs` writes the Winston files to LOG_DIR (silent otherwise). */
 export async function startService(env: Record<string, string> = {}, options: { fileLogs?: boolean } = {}): Promise<TestService> {
   const config = testConfig(env);
-  const logger = createLogger({ service: 'websocket-test', level: config.logLevel, dir: options.fileLogs ? config.logDir : undefined, console: false });
+  const logger = createLogger({
+    service: 'websocket-test',
+    level: config.logLevel,
+    dir: options.fileLogs ? config.logDir : undefined,
+    console: false,
+  });
   const running = await start(config, { logger });
   const lines = (kind: 'interactions' | 'errors') => {
     try {
-      return readFileSync(path.join(config.dataDir, `${kind}.txt`), 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+      return readFileSync(path.join(config.dataDir, `${kind}.txt`), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
     } catch {
       return [];
     }
   };
-  return { running, config, wsUrl: running.wsUrl, http: request(running.url), lines, stop: running.stop };
+  return { running, config, wsUrl: running.wsUrl, http: request(running.url), lines, stop: () => running.stop() };
 }
