@@ -1,11 +1,13 @@
 import type request from 'supertest';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { startFakeBankCore } from './support/fake-bank-core';
 import { mintToken } from './support/tokens';
 import { authedClient } from './support/ws-client';
 import { startService, type TestService } from './support/ws-service';
 
 let service: TestService;
+let bankCore: Awaited<ReturnType<typeof startFakeBankCore>>;
 const alice = mintToken();
 const bob = mintToken();
 const admin = mintToken({ role: 'admin' });
@@ -24,7 +26,9 @@ async function interact(user: ReturnType<typeof mintToken>, count: number, prefi
 
 beforeAll(async () => {
   // A small rotation size, so the lines below span several rotated files.
-  service = await startService({ WS_ACTIVITY_MAX_BYTES: '1024', WS_ACTIVITY_KEEP_FILES: '20' });
+  bankCore = await startFakeBankCore();
+  bankCore.setAdmin(admin.userId, true);
+  service = await startService({ BANK_CORE_URL: bankCore.url, WS_ACTIVITY_MAX_BYTES: '1024', WS_ACTIVITY_KEEP_FILES: '20' });
   await interact(alice, 12, 'alice');
   await interact(bob, 5, 'bob');
   // An ack means the line is queued; wait until every line is on disk before reading pages.
@@ -35,7 +39,10 @@ beforeAll(async () => {
   }
   throw new Error('activity lines were not written');
 });
-afterAll(() => service.stop());
+afterAll(async () => {
+  await service.stop();
+  await bankCore.close();
+});
 
 const get = (path: string, token?: string) => {
   const req = service.http.get(path);
@@ -132,7 +139,8 @@ describe('HTTP basics', () => {
   it('serves the page and a health check with security headers', async () => {
     const page = await service.http.get('/').expect(200);
     expect(page.headers['content-type']).toMatch(/text\/html/);
-    expect(page.headers['content-security-policy']).toContain("connect-src 'self' http://127.0.0.1:9 http://localhost:9");
+    const { port } = new URL(bankCore.url);
+    expect(page.headers['content-security-policy']).toContain(`connect-src 'self' http://127.0.0.1:${port} http://localhost:${port}`);
     const health = await service.http.get('/healthz').expect(200);
     expect(health.body).toMatchObject({ status: 'ok', sockets: expect.any(Number) });
   });

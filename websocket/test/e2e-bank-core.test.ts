@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createAdmin, createUser, type TestUser } from '../../bank-core/test/support/factories';
 import { deposit } from '../../bank-core/test/support/money';
 import { startTestApp, type TestApp } from '../../bank-core/test/support/test-app';
+import { setUserRole } from '../../bank-core/src/repositories/user.repository';
 import { eventually } from '../../bank-core/test/support/eventually';
 import { authedClient, openClient, type TestClient } from './support/ws-client';
 import { startService, type TestService } from './support/ws-service';
@@ -115,9 +116,14 @@ describe('against the real bank-core', () => {
     }
   });
 
-  it("an admin token from bank-core reads everyone's activity", async () => {
+  it("an admin token from bank-core reads everyone's activity, until the role is revoked: then at once only their own", async () => {
     const admin = await createAdmin(core);
     const res = await service.http.get('/api/websocket/interactions?limit=200').set(admin.auth).expect(200);
     expect(new Set(res.body.items.map((item: { userId: string }) => item.userId)).size).toBeGreaterThan(1);
+    await setUserRole(core.db, admin.email, 'customer');
+    await eventually(async () => {
+      const after = await service.http.get('/api/websocket/interactions?limit=200').set(admin.auth).expect(200);
+      return after.body.items.every((item: { userId: string }) => item.userId === admin.id) ? true : undefined;
+    }, 1_000);
   });
 });

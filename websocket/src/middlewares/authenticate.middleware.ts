@@ -6,7 +6,9 @@ import type { SessionChecker } from '../services/session-check.service';
 /**
  * Verifies the bearer access token as bank-core does (same secret, issuer, audience) and asks
  * bank-core whether its session is live; 401 otherwise. When bank-core cannot answer, the verified
- * token is accepted, as for sockets (see connection.ts).
+ * token is accepted, as for sockets (see connection.ts), but only with a customer's rights. The role is
+ * the user's current one as bank-core reports it, never the token's claim; a session seen as an admin's
+ * is re-checked on every request, so a revoked admin loses the rights at once.
  */
 export function authenticate({
   accessTokens,
@@ -21,11 +23,12 @@ export function authenticate({
     const verified = accessTokens.verifyHeader(req.get('authorization'));
     if ('rejected' in verified) throw new AppError({ code: 'UNAUTHORIZED', message: verified.rejected });
     const { claims } = verified;
-    const session = await sessionChecker.check(claims.sessionId, claims.userId);
+    const fresh = sessionChecker.roleOf(claims.sessionId) === 'admin';
+    const session = await sessionChecker.check(claims.sessionId, claims.userId, { fresh });
     if (session === 'inactive') throw new AppError({ code: 'UNAUTHORIZED', message: 'Session has ended; log in again' });
     if (session === 'unknown')
-      logger.warn('bank-core could not confirm the session; accepting the verified token', { requestId: req.requestId });
-    req.auth = claims;
+      logger.warn('bank-core could not confirm the session; accepting the verified token as a customer', { requestId: req.requestId });
+    req.auth = { ...claims, role: sessionChecker.roleOf(claims.sessionId) ?? 'customer' };
     next();
   };
 }

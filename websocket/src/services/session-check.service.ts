@@ -1,4 +1,4 @@
-import type { Logger, ServiceTokens } from '@bank/common';
+import type { Logger, Role, ServiceTokens } from '@bank/common';
 
 /** `unknown`: bank-core could not say (unreachable, timed out, or an answer we cannot read). */
 export type SessionState = 'active' | 'inactive' | 'unknown';
@@ -25,6 +25,8 @@ export function createSessionChecker({
 }) {
   const url = `${bankCoreUrl}/internal/sessions/check`;
   const activeUntil = new Map<string, number>();
+  // The role bank-core last reported for each live session: the user's role now, not the token's.
+  const roles = new Map<string, Role>();
   const MAX_CACHED = 100_000;
   let token: { value: string; until: number } | undefined;
 
@@ -42,8 +44,12 @@ export function createSessionChecker({
         body: JSON.stringify({ sessionId, userId }),
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
-      const body = (await response.json().catch(() => undefined)) as { active?: unknown } | undefined;
-      if (response.ok && typeof body?.active === 'boolean') return body.active ? 'active' : 'inactive';
+      const body = (await response.json().catch(() => undefined)) as { active?: unknown; role?: unknown } | undefined;
+      if (response.ok && typeof body?.active === 'boolean') {
+        if (body.active && (body.role === 'admin' || body.role === 'customer')) roles.set(sessionId, body.role);
+        else roles.delete(sessionId);
+        return body.active ? 'active' : 'inactive';
+      }
       logger.warn('session check answered unexpectedly', { status: response.status });
       return 'unknown';
     } catch (error) {
@@ -63,8 +69,17 @@ export function createSessionChecker({
         activeUntil.set(sessionId, now + cacheMs);
       } else {
         activeUntil.delete(sessionId);
+        roles.delete(sessionId);
       }
+      if (roles.size > MAX_CACHED) roles.clear();
       return state;
+    },
+    /**
+     * The user's current role as bank-core last reported it for this session; undefined when bank-core
+     * has not answered (callers then grant no more than a customer's rights).
+     */
+    roleOf(sessionId: string): Role | undefined {
+      return roles.get(sessionId);
     },
   };
 }

@@ -13,6 +13,8 @@ export async function startFakeBankCore({ keepaliveMs = 1_000 }: { keepaliveMs?:
   const log: { id: string; event: TransactionPostedEvent }[] = [];
   const streams = new Set<ServerResponse>();
   const revoked = new Set<string>();
+  /** Users whose current role is admin (bank-core reports the role with every live session). */
+  const admins = new Set<string>();
   /** The resume position each feed connection asked for (undefined: from the start). */
   const feedRequests: (string | undefined)[] = [];
   let sessionsDown = false;
@@ -34,8 +36,9 @@ export async function startFakeBankCore({ keepaliveMs = 1_000 }: { keepaliveMs?:
           res.writeHead(503).end();
           return;
         }
-        const { sessionId } = JSON.parse(body) as { sessionId: string; userId?: string };
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ active: !revoked.has(sessionId) }));
+        const { sessionId, userId } = JSON.parse(body) as { sessionId: string; userId: string };
+        const answer = revoked.has(sessionId) ? { active: false } : { active: true, role: admins.has(userId) ? 'admin' : 'customer' };
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
       });
       return;
     }
@@ -70,6 +73,11 @@ export async function startFakeBankCore({ keepaliveMs = 1_000 }: { keepaliveMs?:
       log.push(entry);
       for (const stream of streams) stream.write(frame(entry));
       return entry.id;
+    },
+    /** Makes `userId` an admin (true) or a customer again (false), as make-admin does in bank-core. */
+    setAdmin(userId: string, admin: boolean) {
+      if (admin) admins.add(userId);
+      else admins.delete(userId);
     },
     revoke(sessionId: string) {
       revoked.add(sessionId);
