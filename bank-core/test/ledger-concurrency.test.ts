@@ -81,13 +81,17 @@ describe('closing while money arrives', () => {
     let deleted = 0;
     for (let round = 0; round < 15; round += 1) {
       const leaving = await createUser(t);
+      // The transfers start up to a few ms after the deletion, so both orders happen over the rounds.
+      const later = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
       const [removal, ...transfers] = await Promise.all([
         t.http.delete(`/api/users/${leaving.id}`).set(leaving.auth),
         ...Array.from({ length: 5 }, (_, i) =>
-          t.http
-            .post('/api/transactions/send')
-            .set(payer.auth)
-            .send({ fromAccountId: payer.account.id, toAccountNumber: leaving.account.accountNumber, amount: 7 + i }),
+          later((round % 5) + i).then(() =>
+            t.http
+              .post('/api/transactions/send')
+              .set(payer.auth)
+              .send({ fromAccountId: payer.account.id, toAccountNumber: leaving.account.accountNumber, amount: 7 + i }),
+          ),
         ),
       ]);
       // Each side either went through or was refused cleanly: deletion waits for the transfers it can see,
