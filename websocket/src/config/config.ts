@@ -35,6 +35,7 @@ const envSchema = z.object({
   WS_ACTIVITY_KEEP_FILES: positiveInt.max(50).default(5),
   WS_FEED_ENABLED: flag.default(true),
   WS_FEED_RETRY_MAX_MS: positiveInt.default(30_000),
+  WS_FEED_PROBE_INTERVAL_MS: positiveInt.default(250),
   WS_FEED_IDLE_TIMEOUT_MS: positiveInt.default(60_000),
 });
 
@@ -64,7 +65,8 @@ export interface Config {
     sessionCheckIntervalMs: number;
   };
   activity: { maxBytes: number; keepFiles: number };
-  feed: { enabled: boolean; retryMaxMs: number; idleTimeoutMs: number };
+  /** Reconnect backoff ceiling; /readyz probe interval while bank-core is unreachable; silence before reconnecting (ms). */
+  feed: { enabled: boolean; retryMaxMs: number; probeIntervalMs: number; idleTimeoutMs: number };
 }
 
 export { ConfigError } from '@bank/common';
@@ -104,7 +106,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       sessionCheckIntervalMs: env.WS_SESSION_CHECK_INTERVAL_MS,
     },
     activity: { maxBytes: env.WS_ACTIVITY_MAX_BYTES, keepFiles: env.WS_ACTIVITY_KEEP_FILES },
-    feed: { enabled: env.WS_FEED_ENABLED, retryMaxMs: env.WS_FEED_RETRY_MAX_MS, idleTimeoutMs: env.WS_FEED_IDLE_TIMEOUT_MS },
+    feed: {
+      enabled: env.WS_FEED_ENABLED,
+      retryMaxMs: env.WS_FEED_RETRY_MAX_MS,
+      probeIntervalMs: env.WS_FEED_PROBE_INTERVAL_MS,
+      idleTimeoutMs: env.WS_FEED_IDLE_TIMEOUT_MS,
+    },
   };
 }
 
