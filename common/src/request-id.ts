@@ -5,9 +5,13 @@ import type { RequestHandler } from 'express';
 // moved the money). It is kept only when it is short and plain, so it is safe in logs and headers.
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** The caller's X-Request-Id when it is short and plain, else a new UUID. */
+export function requestIdFrom(given: string | undefined): string {
+  return given && SANE_REQUEST_ID.test(given) ? given : randomUUID();
+}
+
 export const requestId: RequestHandler = (req, res, next) => {
-  const given = req.get('x-request-id');
-  req.requestId = given && SANE_REQUEST_ID.test(given) ? given : randomUUID();
+  req.requestId = requestIdFrom(req.get('x-request-id'));
   res.setHeader('X-Request-Id', req.requestId);
   next();
 };

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { parseEnv, resolveFromRoot, resolveJwtSecret } from '@bank/common';
+import { parseEnv, parseTrustProxy, resolveFromRoot, resolveJwtSecret } from '@bank/common';
 
 const port = z.coerce.number().int().min(0).max(65_535);
 const positiveInt = z.coerce.number().int().positive();
@@ -105,9 +105,4 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     maxTransactionAmount: env.MAX_TRANSACTION_AMOUNT,
     eventFeedPollMs: env.EVENT_FEED_POLL_MS,
   };
-}
-
-function parseTrustProxy(value: string): boolean | number | string {
-  if (value === 'true' || value === 'false') return value === 'true';
-  return /^\d+$/.test(value) ? Number(value) : value;
 }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { parseEnv, resolveFromRoot, resolveJwtSecret } from '@bank/common';
+import { parseEnv, parseTrustProxy, resolveFromRoot, resolveJwtSecret } from '@bank/common';
 
 const port = z.coerce.number().int().min(0).max(65_535);
 const positiveInt = z.coerce.number().int().positive();
@@ -18,10 +18,14 @@ const envSchema = z.object({
   LOG_DIR: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
   LOG_CONSOLE: flag.optional(),
+  TRUST_PROXY: z.string().default('false'),
   JWT_SECRET: z.string().optional(),
   JWT_ISSUER: z.string().min(1).default('bank-core'),
   JWT_AUDIENCE: z.string().min(1).default('bank-clients'),
   WS_AUTH_TIMEOUT_MS: positiveInt.default(5_000),
+  WS_MAX_UNAUTHENTICATED_PER_ADDRESS: positiveInt.default(20),
+  WS_MAX_UNAUTHENTICATED: positiveInt.default(1_000),
+  WS_MAX_SOCKETS_PER_USER: positiveInt.default(20),
   WS_MAX_PAYLOAD_BYTES: positiveInt
     .min(256)
     .max(1024 * 1024)
@@ -53,9 +57,15 @@ export interface Config {
   logDir: string;
   logLevel: Env['LOG_LEVEL'];
   logToConsole: boolean;
+  /** Express's `trust proxy`: which peers' X-Forwarded-For names the client address (as bank-core's TRUST_PROXY). */
+  trustProxy: boolean | number | string;
   jwt: { secret: string; issuer: string; audience: string };
   sockets: {
     authTimeoutMs: number;
+    /** Connections not yet authenticated, per client address and in all; more are refused at the upgrade. */
+    maxUnauthenticatedPerAddress: number;
+    maxUnauthenticated: number;
+    maxSocketsPerUser: number;
     maxPayloadBytes: number;
     ratePerSecond: number;
     rateBurst: number;
@@ -91,6 +101,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     logDir: env.LOG_DIR ? resolveFromRoot(env.LOG_DIR) : path.join(dataDir, 'logs'),
     logLevel: env.LOG_LEVEL,
     logToConsole: env.LOG_CONSOLE ?? env.NODE_ENV !== 'test',
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
     jwt: {
       secret: resolveJwtSecret({ secret: env.JWT_SECRET, production: env.NODE_ENV === 'production', dataDir: sharedDataDir }),
       issuer: env.JWT_ISSUER,
@@ -98,6 +109,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     sockets: {
       authTimeoutMs: env.WS_AUTH_TIMEOUT_MS,
+      maxUnauthenticatedPerAddress: env.WS_MAX_UNAUTHENTICATED_PER_ADDRESS,
+      maxUnauthenticated: env.WS_MAX_UNAUTHENTICATED,
+      maxSocketsPerUser: env.WS_MAX_SOCKETS_PER_USER,
       maxPayloadBytes: env.WS_MAX_PAYLOAD_BYTES,
       ratePerSecond: env.WS_RATE_LIMIT_PER_SECOND,
       rateBurst: env.WS_RATE_LIMIT_BURST,

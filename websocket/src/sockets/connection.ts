@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import WebSocket, { type RawData } from 'ws';
 import { InvalidTokenError, type AccessClaims, type AccessTokens, type Logger } from '@bank/common';
 import type { Config } from '../config/config';
@@ -9,7 +8,8 @@ import type { SessionChecker } from '../services/session-check.service';
 import type { RegisteredSocket, SocketRegistry } from '../services/socket-registry';
 import { createTokenBucket } from '../utils/token-bucket';
 import { clientFrameSchema, correlationIdOf } from '../validations/frame.validation';
-import { CLOSE } from './close-codes';
+import type { Admission, AdmissionSlot } from './admission';
+import { CLOSE, CLOSE_GRACE_MS } from './close-codes';
 
 export interface ConnectionDeps {
   settings: Config['sockets'];
@@ -18,6 +18,11 @@ export interface ConnectionDeps {
   sessionChecker: SessionChecker;
   activity: ActivityLog;
   registry: SocketRegistry;
+  admission: Admission;
+  /** This connection's place among the unauthenticated ones, given back once it authenticates. */
+  slot: AdmissionSlot;
+  /** The client address (TRUST_PROXY applied) the slot was counted against. */
+  address: string;
 }
 
 // A client that stops reading while events keep coming would make this process buffer them without
@@ -31,8 +36,8 @@ const MAX_TIMER_MS = 2_147_483_647;
  * arrival order (a promise chain), so a client may send its first event right behind its auth
  * frame; the rate limit is applied on arrival, before anything is queued.
  */
-export function handleConnection(socket: WebSocket, request: IncomingMessage, deps: ConnectionDeps): void {
-  const { settings, logger, accessTokens, sessionChecker, activity, registry } = deps;
+export function handleConnection(socket: WebSocket, deps: ConnectionDeps): void {
+  const { settings, logger, accessTokens, sessionChecker, activity, registry, admission, slot, address } = deps;
   const connectionId = randomUUID();
   const bucket = createTokenBucket({ ratePerSecond: settings.ratePerSecond, burst: settings.rateBurst });
   let auth: AccessClaims | undefined;
@@ -40,6 +45,7 @@ export function handleConnection(socket: WebSocket, request: IncomingMessage, de
   let refusedInRow = 0;
   let queue: Promise<void> = Promise.resolve();
   let expiryTimer: NodeJS.Timeout | undefined;
+  let graceTimer: NodeJS.Timeout | undefined;
   let failure: string | undefined;
 
   const sendText = (text: string) => {
@@ -57,11 +63,13 @@ export function handleConnection(socket: WebSocket, request: IncomingMessage, de
     socket.send(text);
   };
   const send = (message: unknown) => sendText(JSON.stringify(message));
+  /** Sends the close frame, and cuts the connection if the client has not answered it within CLOSE_GRACE_MS. */
   const end = (code: number, reason: string, notice?: unknown) => {
     if (ending) return;
     ending = true;
     if (notice !== undefined) send(notice);
     socket.close(code, reason);
+    graceTimer = setTimeout(() => socket.terminate(), CLOSE_GRACE_MS);
   };
   const registered: RegisteredSocket = {
     connectionId,
@@ -120,8 +128,15 @@ export function handleConnection(socket: WebSocket, request: IncomingMessage, de
       // once bank-core answers that the session is gone.
       logger.warn('bank-core could not confirm the session; accepting the verified token', { connectionId, userId: claims.userId });
     }
+    if (registry.countOf(claims.userId) >= settings.maxSocketsPerUser) {
+      admission.refuseUser();
+      logger.warn('refusing a socket over the per-user limit', { connectionId, userId: claims.userId, address });
+      send({ type: 'auth', status: 'error', message: `Too many open connections for this user (at most ${settings.maxSocketsPerUser})` });
+      return end(CLOSE.TOO_MANY_CONNECTIONS, 'Too many connections');
+    }
     auth = claims;
     clearTimeout(authTimer);
+    slot.release();
     registry.add(claims.userId, registered);
     const expiresInMs = Math.min(MAX_TIMER_MS, Math.max(0, claims.expiresAt.getTime() - Date.now()));
     expiryTimer = setTimeout(() => end(CLOSE.UNAUTHORIZED, 'Access token expired', { type: 'session.expired' }), expiresInMs);
@@ -199,10 +214,12 @@ export function handleConnection(socket: WebSocket, request: IncomingMessage, de
     ending = true;
     clearTimeout(authTimer);
     clearTimeout(expiryTimer);
+    clearTimeout(graceTimer);
+    slot.release();
     if (auth) registry.remove(auth.userId, registered);
     // After a protocol error ws does not wait for the peer's close frame, so `code` is then 1006; `failure` says why.
-    logger.info('socket closed', { connectionId, userId: auth?.userId, code, reason: reason.toString(), failure });
+    logger.info('socket closed', { connectionId, userId: auth?.userId, address, code, reason: reason.toString(), failure });
   });
 
-  logger.debug('socket opened', { connectionId, remoteAddress: request.socket.remoteAddress });
+  logger.debug('socket opened', { connectionId, address });
 }
