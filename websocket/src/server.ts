@@ -44,8 +44,8 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
   const activity = createActivityLog({ dir: config.dataDir, ...config.activity, logger });
   const registry = createSocketRegistry();
   const readers = {
-    interactions: createActivityReader({ file: activity.interactions.file, keepFiles: config.activity.keepFiles }),
-    errors: createActivityReader({ file: activity.errors.file, keepFiles: config.activity.keepFiles }),
+    interactions: createActivityReader({ file: activity.paths.interactions }),
+    errors: createActivityReader({ file: activity.paths.errors }),
   };
   const feed = config.feed.enabled
     ? createFeedConsumer({
@@ -69,6 +69,7 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
     return {
       sockets: registry.size,
       connections: { unauthenticated, authenticated: registry.size, refused },
+      activity: activity.status(),
       feed: feed?.status() ?? null,
     };
   };

@@ -1,5 +1,6 @@
 import { closeCodeOf, rawUpgrade, type RawConnection } from './support/raw-upgrade';
 import { mintToken } from './support/tokens';
+import { until } from './support/until';
 import { authedClient, openClient } from './support/ws-client';
 import { startService, type TestService } from './support/ws-service';
 
@@ -64,10 +65,7 @@ describe('connections that do not authenticate', () => {
     });
 
     await allClosed([...first, ...second]);
-    for (let attempt = 0; (await health()).connections.unauthenticated !== 0; attempt += 1) {
-      if (attempt === 40) throw new Error('unauthenticated connections were not released');
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+    await until(async () => ((await health()).connections.unauthenticated === 0 ? true : undefined));
     const again = await rawUpgrade(service.wsUrl, { localAddress: '127.0.0.11' });
     expect(again.status).toBe(101);
     again.destroy();

@@ -27,6 +27,13 @@ describe('configuration', () => {
       rateBurst: 40,
       heartbeatIntervalMs: 30_000,
     });
+    expect(config.activity).toEqual({
+      maxBytes: 10 * 1024 * 1024,
+      retentionDays: 30,
+      budgetBytes: 1024 * 1024 * 1024,
+      quota: { bytesPerMinute: 64 * 1024, bytesPerDay: 1024 * 1024 },
+    });
+    expect(config.feed).toMatchObject({ retryMaxMs: 30_000, probeIntervalMs: 250 });
     expect(loadConfig({ DATA_DIR: dataDir, APP_PORT_1: '4000' }).bankCoreUrl).toBe('http://127.0.0.1:4000');
   });
 

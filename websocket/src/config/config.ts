@@ -36,7 +36,10 @@ const envSchema = z.object({
   WS_HEARTBEAT_INTERVAL_MS: positiveInt.default(30_000),
   WS_SESSION_CHECK_INTERVAL_MS: positiveInt.default(30_000),
   WS_ACTIVITY_MAX_BYTES: positiveInt.min(1024).default(10 * 1024 * 1024),
-  WS_ACTIVITY_KEEP_FILES: positiveInt.max(50).default(5),
+  WS_ACTIVITY_RETENTION_DAYS: z.coerce.number().positive().max(36_500).default(30),
+  WS_ACTIVITY_MAX_TOTAL_BYTES: positiveInt.min(1024).default(1024 * 1024 * 1024),
+  WS_ACTIVITY_QUOTA_BYTES_PER_MINUTE: positiveInt.default(64 * 1024),
+  WS_ACTIVITY_QUOTA_BYTES_PER_DAY: positiveInt.default(1024 * 1024),
   WS_FEED_ENABLED: flag.default(true),
   WS_FEED_RETRY_MAX_MS: positiveInt.default(30_000),
   WS_FEED_PROBE_INTERVAL_MS: positiveInt.default(250),
@@ -74,7 +77,16 @@ export interface Config {
     heartbeatIntervalMs: number;
     sessionCheckIntervalMs: number;
   };
-  activity: { maxBytes: number; keepFiles: number };
+  activity: {
+    /** Rotation size of each activity file (bytes); rotation only splits files. */
+    maxBytes: number;
+    /** Rotated files older than this are deleted (days); the only way lines leave. */
+    retentionDays: number;
+    /** All activity files together (bytes); past it, client lines are refused. */
+    budgetBytes: number;
+    /** What one user's clients (or one address before auth) may write, over all their sockets (bytes). */
+    quota: { bytesPerMinute: number; bytesPerDay: number };
+  };
   /** Reconnect backoff ceiling; /readyz probe interval while bank-core is unreachable; silence before reconnecting (ms). */
   feed: { enabled: boolean; retryMaxMs: number; probeIntervalMs: number; idleTimeoutMs: number };
 }
@@ -119,7 +131,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       heartbeatIntervalMs: env.WS_HEARTBEAT_INTERVAL_MS,
       sessionCheckIntervalMs: env.WS_SESSION_CHECK_INTERVAL_MS,
     },
-    activity: { maxBytes: env.WS_ACTIVITY_MAX_BYTES, keepFiles: env.WS_ACTIVITY_KEEP_FILES },
+    activity: {
+      maxBytes: env.WS_ACTIVITY_MAX_BYTES,
+      retentionDays: env.WS_ACTIVITY_RETENTION_DAYS,
+      budgetBytes: env.WS_ACTIVITY_MAX_TOTAL_BYTES,
+      quota: { bytesPerMinute: env.WS_ACTIVITY_QUOTA_BYTES_PER_MINUTE, bytesPerDay: env.WS_ACTIVITY_QUOTA_BYTES_PER_DAY },
+    },
     feed: {
       enabled: env.WS_FEED_ENABLED,
       retryMaxMs: env.WS_FEED_RETRY_MAX_MS,

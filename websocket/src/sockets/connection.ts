@@ -3,7 +3,7 @@ import WebSocket, { type RawData } from 'ws';
 import { InvalidTokenError, type AccessClaims, type AccessTokens, type Logger } from '@bank/common';
 import type { Config } from '../config/config';
 import { issuesToDetails, type ErrorCode, type FieldIssue } from '../errors/app-error';
-import type { ActivityKind, ActivityLog } from '../services/activity-log.service';
+import type { ActivityKind, ActivityLog, RecordResult } from '../services/activity-log.service';
 import type { SessionChecker } from '../services/session-check.service';
 import type { RegisteredSocket, SocketRegistry } from '../services/socket-registry';
 import { createTokenBucket } from '../utils/token-bucket';
@@ -28,6 +28,11 @@ export interface ConnectionDeps {
 // A client that stops reading while events keep coming would make this process buffer them without
 // bound; past this much queued output the socket is cut (a close frame would only queue behind it).
 const MAX_BUFFERED_BYTES = 1024 * 1024;
+/** The error frame for an event that was refused a place in the activity files. */
+const NOT_RECORDED: Record<Exclude<RecordResult, 'written'>, { code: ErrorCode; message: string }> = {
+  'over-quota': { code: 'RATE_LIMITED', message: 'Activity quota used up; this event was not recorded' },
+  'over-budget': { code: 'SERVICE_UNAVAILABLE', message: 'Activity storage is full; this event was not recorded' },
+};
 // setTimeout's limit; tokens live at most a day, this only guards against a far-future exp.
 const MAX_TIMER_MS = 2_147_483_647;
 
@@ -83,15 +88,13 @@ export function handleConnection(socket: WebSocket, deps: ConnectionDeps): void 
     end,
   };
 
-  const record = (kind: ActivityKind, type: string, data: unknown, correlationId?: string) =>
-    activity[kind].append({
-      time: new Date().toISOString(),
-      userId: auth?.userId ?? null,
-      connectionId,
-      correlationId: correlationId ?? null,
-      type,
-      data,
-    });
+  /** A line this connection caused, charged to its user's quota (before auth, to its address's). */
+  const record = (kind: ActivityKind, type: string, data: unknown, correlationId?: string): RecordResult =>
+    activity.recordClient(
+      kind,
+      { time: new Date().toISOString(), userId: auth?.userId ?? null, connectionId, correlationId: correlationId ?? null, type, data },
+      auth ? `user:${auth.userId}` : `address:${address}`,
+    );
 
   /** Answers with an error frame and logs it to errors.txt; before authentication it also ends the connection. */
   const refuse = (code: ErrorCode, message: string, extra: { details?: FieldIssue[]; correlationId?: string } = {}) => {
@@ -173,9 +176,13 @@ export function handleConnection(socket: WebSocket, deps: ConnectionDeps): void 
       case 'ping':
         return send({ type: 'pong' });
       case 'event.interaction':
-      case 'event.error':
-        record(frame.type === 'event.interaction' ? 'interactions' : 'errors', frame.type, frame.data, frame.correlationId);
+      case 'event.error': {
+        const result = record(frame.type === 'event.interaction' ? 'interactions' : 'errors', frame.type, frame.data, frame.correlationId);
+        const correlation = frame.correlationId ? { correlationId: frame.correlationId } : {};
+        // Refusals are counted in /healthz, not written: a line per refusal would spend the space the limit protects.
+        if (result !== 'written') return send({ type: 'error', ...NOT_RECORDED[result], ...correlation });
         return send({ type: 'ack', of: frame.type, correlationId: frame.correlationId ?? null });
+      }
     }
   }
 
