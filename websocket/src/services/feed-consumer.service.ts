@@ -155,12 +155,13 @@ export function createFeedConsumer(options: FeedConsumerOptions) {
   async function run(): Promise<void> {
     let failures = 0;
     while (!stopped) {
-      let refused = false;
+      // Whether bank-core answered this attempt (a refusal, or a stream that ended): then plain backoff.
+      let answered = true;
       try {
         if (await follow()) failures = 0;
       } catch (error) {
         if (stopped) break;
-        refused = error instanceof FeedRefusedError;
+        answered = error instanceof FeedRefusedError;
         // fetch reports "fetch failed"; the cause (ECONNREFUSED, ...) is what an operator needs.
         const cause = (error as { cause?: { code?: string; message?: string } }).cause;
         // The first few failures are normal while both services start together (npm start, compose):
@@ -178,8 +179,9 @@ export function createFeedConsumer(options: FeedConsumerOptions) {
       const ceiling = Math.min(retryMaxMs, RETRY_MIN_MS * 2 ** Math.min(failures - 1, 16));
       // Jitter: many instances restarting together do not reconnect in lockstep.
       const delay = ceiling / 2 + Math.random() * (ceiling / 2);
-      // A stream that ended or went idle probes too: bank-core may be restarting.
-      await pause(delay, !refused);
+      // Unreachable (refused connection, reset, silence): ask /readyz meanwhile. A bank-core that is
+      // restarting fails the next attempt this way, so a stream that ended needs no probe of its own.
+      await pause(delay, !answered);
     }
   }
 
