@@ -121,3 +121,28 @@ describe('dates', () => {
     expectRefused(await t.http.get(`/api/users?cursor=${cursor}`).set(admin.auth), 'query.cursor');
   });
 });
+
+describe('headers', () => {
+  it.each([
+    ['a byte outside ASCII', 'key-\u00ff'],
+    ['256 characters', 'k'.repeat(256)],
+    ['a space', 'two words'],
+  ])('refuses an Idempotency-Key with %s, and nothing moves', async (_case, key) => {
+    const before = await balanceOf(t, user);
+    const res = await t.http
+      .post('/api/transactions/deposit')
+      .set(user.auth)
+      .set('Idempotency-Key', key)
+      .send({ accountId: user.account.id, amount: 5 });
+    expectRefused(res, 'headers.idempotency-key');
+    expect(await balanceOf(t, user)).toBe(before);
+  });
+
+  it('replaces an X-Request-Id it would not store or log as it is, and the request still succeeds', async () => {
+    for (const given of ['id-\u00ff', 'r'.repeat(129), 'a b']) {
+      const res = await t.http.get('/api/users/me').set(user.auth).set('X-Request-Id', given);
+      expect(res.status).toBe(200);
+      expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    }
+  });
+});
