@@ -57,6 +57,7 @@ function posting(source: LedgerAccount, recipient: LedgerAccount, amount: number
     initiatedBy,
     requestId,
     reversesId: null,
+    idempotencyKey: null,
     legs: legs.map((leg) => ({ accountId: leg.account.id, amount: leg.amount })),
     event: {
       type: 'transaction.posted',

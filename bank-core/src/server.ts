@@ -5,6 +5,7 @@ import { createApp } from './app';
 import type { Config } from './config/config';
 import type { Database } from './db/database';
 import { openDatabase } from './db/open-database';
+import { isDatabaseUnavailable } from './db/unavailable';
 import { createServices, type Services } from './services';
 
 export interface RunningServer {
@@ -19,6 +20,28 @@ export interface RunningServer {
 // Requests still running get this long to finish before their connections are cut.
 const SHUTDOWN_GRACE_MS = 10_000;
 const HOUR_MS = 3_600_000;
+// A database that is not up yet (started together with us, or restarting) gets this long before start-up fails.
+const STARTUP_WAIT_MS = 60_000;
+
+/** Opens (and migrates) the configured database, waiting while the server is unreachable. */
+async function openDatabaseWhenReachable(config: Config, logger: Logger): Promise<Database> {
+  const deadline = Date.now() + STARTUP_WAIT_MS;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await openDatabase({
+        databaseUrl: config.databaseUrl,
+        poolSize: config.databasePoolSize,
+        dataDir: config.dataDir,
+        timeouts: config.databaseTimeouts,
+        report: (message, error) => logger.warn(message, { error }),
+      });
+    } catch (error) {
+      if (!isDatabaseUnavailable(error) || Date.now() > deadline) throw error;
+      logger.warn('database not reachable yet; retrying', { attempt, error: (error as Error).message });
+      await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 250 * 2 ** attempt)));
+    }
+  }
+}
 
 /** Opens the database (migrating it), builds the app and listens. */
 export async function start(config: Config, options: { logger?: Logger } = {}): Promise<RunningServer> {
@@ -30,7 +53,7 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
       dir: config.logDir,
       console: config.logToConsole,
     });
-  const db = await openDatabase({ databaseUrl: config.databaseUrl, poolSize: config.databasePoolSize, dataDir: config.dataDir });
+  const db = await openDatabaseWhenReachable(config, logger);
   const services = createServices({ config, db, logger });
   await services.passwords.warmUp();
   const app = createApp({ config, db, logger, services });

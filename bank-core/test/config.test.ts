@@ -27,6 +27,22 @@ describe('configuration', () => {
     expect(loadConfig({ DATA_DIR: dataDir }).jwt.secret).toBe(first);
   });
 
+  it('caps MAX_TRANSACTION_AMOUNT at 10^15 minor units, far inside the integers JavaScript holds exactly', () => {
+    expect(loadConfig({ DATA_DIR: tempDir(), MAX_TRANSACTION_AMOUNT: '1000000000000000' }).maxTransactionAmount).toBe(1e15);
+    expect(() => loadConfig({ DATA_DIR: tempDir(), MAX_TRANSACTION_AMOUNT: String(2 ** 52) })).toThrow(/MAX_TRANSACTION_AMOUNT/);
+  });
+
+  it('bounds every database wait, with documented defaults, and takes 0 to mean no bound', () => {
+    expect(loadConfig({ DATA_DIR: tempDir() }).databaseTimeouts).toEqual({
+      connectMs: 5_000,
+      statementMs: 15_000,
+      lockMs: 3_000,
+      idleInTransactionMs: 15_000,
+    });
+    expect(loadConfig({ DATA_DIR: tempDir(), DATABASE_LOCK_TIMEOUT_MS: '0' }).databaseTimeouts.lockMs).toBe(0);
+    expect(() => loadConfig({ DATA_DIR: tempDir(), DATABASE_STATEMENT_TIMEOUT_MS: '-1' })).toThrow(/DATABASE_STATEMENT_TIMEOUT_MS/);
+  });
+
   it('lists every invalid variable in one readable message', () => {
     const dataDir = tempDir();
     let message = '';

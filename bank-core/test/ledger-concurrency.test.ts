@@ -74,6 +74,60 @@ describe('concurrent money movement', () => {
   });
 });
 
+describe('closing while money arrives', () => {
+  it('a user deleted while small transfers to their number land never leaves money in a closed account', async () => {
+    const payer = await createUser(t);
+    await deposit(t, payer, 100_000);
+    let deleted = 0;
+    for (let round = 0; round < 15; round += 1) {
+      const leaving = await createUser(t);
+      const [removal, ...transfers] = await Promise.all([
+        t.http.delete(`/api/users/${leaving.id}`).set(leaving.auth),
+        ...Array.from({ length: 5 }, (_, i) =>
+          t.http
+            .post('/api/transactions/send')
+            .set(payer.auth)
+            .send({ fromAccountId: payer.account.id, toAccountNumber: leaving.account.accountNumber, amount: 7 + i }),
+        ),
+      ]);
+      // Each side either went through or was refused cleanly: deletion waits for the transfers it can see,
+      // a transfer that comes after the deletion finds the account closed.
+      expect([204, 409]).toContain(removal.status);
+      for (const res of transfers) expect([201, 404, 409]).toContain(res.status);
+      if (removal.status === 204) {
+        deleted += 1;
+        const { rows } = await t.db.query<{ balance: unknown }>('SELECT balance FROM accounts WHERE id = $1', [leaving.account.id]);
+        expect(Number(rows[0]!.balance)).toBe(0);
+      }
+    }
+    expect(deleted).toBeGreaterThan(0);
+    await expectLedgerSound();
+  });
+
+  it('an account closed while a transfer to it lands is either closed at zero or still open with the money', async () => {
+    const payer = await createUser(t);
+    await deposit(t, payer, 10_000);
+    for (let round = 0; round < 10; round += 1) {
+      const owner = await createUser(t);
+      const second = await t.http.post('/api/accounts').set(owner.auth).send({ currency: 'NGN' }).expect(201);
+      const [close, transfer] = await Promise.all([
+        t.http.delete(`/api/accounts/${second.body.id}`).set(owner.auth),
+        t.http
+          .post('/api/transactions/send')
+          .set(payer.auth)
+          .send({ fromAccountId: payer.account.id, toAccountNumber: second.body.accountNumber, amount: 11 }),
+      ]);
+      const account = await t.http.get(`/api/accounts/${second.body.id}`).set(owner.auth);
+      if (close.status === 200) expect(account.body).toMatchObject({ status: 'closed', balance: 0 });
+      else expect(account.body).toMatchObject({ status: 'open', balance: 11 });
+      // Refused as an unknown recipient (seen closed on the lookup) or a closed account (seen under the lock).
+      if (close.status === 200) expect([404, 409]).toContain(transfer.status);
+      else expect(transfer.status).toBe(201);
+    }
+    await expectLedgerSound();
+  });
+});
+
 describe('the database guards the invariants itself', () => {
   it('refuses to edit or delete an entry, even with hand-written SQL', async () => {
     const user = await createUser(t);

@@ -26,6 +26,7 @@ const posting = (type: Posting['type'], legs: [string, number][], userId: string
   initiatedBy: userId,
   requestId: `req-${type}`,
   reversesId: null,
+  idempotencyKey: null,
   legs: legs.map(([accountId, amount]) => ({ accountId, amount })),
   event: { type: 'transaction.posted', legs: legs.map(([accountId, amount]) => ({ accountId, amount })) },
 });

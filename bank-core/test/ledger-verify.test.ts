@@ -1,11 +1,15 @@
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import request from 'supertest';
 import { createLogger } from '@bank/common';
 import { openDatabase } from '../src/db/open-database';
 import { start } from '../src/server';
-import { testConfig } from './support/test-app';
+import { auditLedger } from '../src/repositories/ledger-audit.repository';
+import { findSettlementAccountId, postTransaction } from '../src/repositories/ledger.repository';
+import { createUser } from './support/factories';
+import { startTestApp, testConfig, type TestApp } from './support/test-app';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '../..');
@@ -58,4 +62,54 @@ describe('npm run ledger:verify', () => {
     expect(tampered.code).toBe(1);
     expect(tampered.output).toContain(`account ${accountId}: stored 501`);
   }, 60_000);
+});
+
+describe('the ledger audit', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  const violationsOf = async (name: string) => (await auditLedger(t.db)).find((check) => check.name === name)!.violations;
+
+  it('names a key or a request that made two transactions, had the database let them through', async () => {
+    const alice = await createUser(t);
+    await t.db.query('DROP INDEX transactions_idempotency_key');
+    const settlement = await findSettlementAccountId(t.db, 'NGN');
+    const deposit = () =>
+      postTransaction(t.db, {
+        id: randomUUID(),
+        type: 'deposit',
+        amount: 5,
+        currency: 'NGN',
+        narration: null,
+        reference: `TX${randomUUID().slice(0, 16).toUpperCase()}`,
+        initiatedBy: alice.id,
+        requestId: 'one-request',
+        reversesId: null,
+        idempotencyKey: 'one-key',
+        legs: [
+          { accountId: settlement, amount: -5 },
+          { accountId: alice.account.id, amount: 5 },
+        ],
+        event: { type: 'transaction.posted', legs: [null, null] },
+      });
+    expect((await deposit()).ok).toBe(true);
+    expect((await deposit()).ok).toBe(true);
+
+    expect(await violationsOf('no Idempotency-Key moved money more than once')).toEqual([
+      `user ${alice.id}: key "one-key" made 2 transactions`,
+    ]);
+    expect(await violationsOf('no request made more than one transaction')).toEqual(['request one-request made 2 transactions']);
+  });
+
+  it('names a closed account that holds money', async () => {
+    const bob = await createUser(t);
+    await t.db.query('ALTER TABLE accounts DROP CONSTRAINT accounts_closed_at_zero');
+    await t.db.query(`UPDATE accounts SET status = 'closed', closed_at = now(), balance = 7 WHERE id = $1`, [bob.account.id]);
+    expect(await violationsOf('no closed account holds money')).toEqual([
+      `account ${bob.account.id} (${bob.account.accountNumber}) is closed with balance 7`,
+    ]);
+  });
 });

@@ -7,8 +7,10 @@ declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
     interface Request {
-      /** Set by the request-id middleware on every request. */
+      /** Set by the request-id middleware on every request: this service's own id for it. */
       requestId: string;
+      /** The client's own X-Request-Id, when it sent a sane one (for joining its logs to ours). */
+      clientRequestId?: string;
       /** Set by `authenticate` once the bearer token and its session are verified. */
       auth?: AccessClaims;
     }

@@ -1,13 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 
-// Both services take the caller's X-Request-Id (it ties a websocket log line to the bank-core request that
-// moved the money). It is kept only when it is short and plain, so it is safe in logs and headers.
+// A client's own X-Request-Id is kept only when it is short and plain, so it is safe in logs.
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/**
+ * Every request gets an id of this service's own (a UUID), echoed in X-Request-Id and in error bodies and
+ * written on whatever the request changes (a ledger transaction's request_id): unique by construction,
+ * so "one request, at most one transaction" can be checked (ledger:verify). A client that sends its own
+ * X-Request-Id finds it beside ours in the request's log line (`clientRequestId`), to join its logs to ours.
+ */
 export const requestId: RequestHandler = (req, res, next) => {
+  req.requestId = randomUUID();
   const given = req.get('x-request-id');
-  req.requestId = given && SANE_REQUEST_ID.test(given) ? given : randomUUID();
+  if (given && SANE_REQUEST_ID.test(given)) req.clientRequestId = given;
   res.setHeader('X-Request-Id', req.requestId);
   next();
 };

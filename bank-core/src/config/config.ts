@@ -1,10 +1,16 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { parseEnv, resolveFromRoot, resolveJwtSecret } from '@bank/common';
+import type { DatabaseTimeouts } from '../db/database';
+import { DEFAULT_DATABASE_TIMEOUTS } from '../db/open-database';
+
+/** The largest MAX_TRANSACTION_AMOUNT the configuration accepts, in minor units. */
+export const MAX_TRANSACTION_AMOUNT_CEILING = 1_000_000_000_000_000;
 
 const port = z.coerce.number().int().min(0).max(65_535);
 const positiveInt = z.coerce.number().int().positive();
 const flag = z.enum(['true', 'false']).transform((value) => value === 'true');
+const timeoutMs = z.coerce.number().int().min(0).max(3_600_000);
 const csv = z.string().transform((value) =>
   value
     .split(',')
@@ -19,6 +25,11 @@ const envSchema = z.object({
   APP_PORT_2: port.default(3001),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   DATABASE_POOL_SIZE: positiveInt.max(200).default(20),
+  // Bounds on every wait a request can meet in PostgreSQL (0 turns one off); see db/database.ts DatabaseTimeouts.
+  DATABASE_CONNECT_TIMEOUT_MS: timeoutMs.default(DEFAULT_DATABASE_TIMEOUTS.connectMs),
+  DATABASE_STATEMENT_TIMEOUT_MS: timeoutMs.default(DEFAULT_DATABASE_TIMEOUTS.statementMs),
+  DATABASE_LOCK_TIMEOUT_MS: timeoutMs.default(DEFAULT_DATABASE_TIMEOUTS.lockMs),
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: timeoutMs.default(DEFAULT_DATABASE_TIMEOUTS.idleInTransactionMs),
   DATA_DIR: z.string().min(1).default('./data'),
   LOG_DIR: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
@@ -36,8 +47,10 @@ const envSchema = z.object({
   API_RATE_LIMIT_PER_MINUTE: positiveInt.default(600),
   LOGIN_MAX_FAILURES: positiveInt.default(5),
   LOGIN_LOCK_SECONDS: positiveInt.default(900),
-  // 100 million in major units (kobo/cents): a ceiling against fat fingers, not a business limit.
-  MAX_TRANSACTION_AMOUNT: positiveInt.max(Number.MAX_SAFE_INTEGER).default(10_000_000_000),
+  // 100 million in major units (kobo/cents): a ceiling against fat fingers, not a business limit. The setting
+  // itself stops at 10^15 (10 trillion in major units), three orders of magnitude below 2^53, so amounts are
+  // always exact in JavaScript and it is the balance check in ledger_post, not the amount, that bounds sums.
+  MAX_TRANSACTION_AMOUNT: positiveInt.max(MAX_TRANSACTION_AMOUNT_CEILING).default(10_000_000_000),
   EVENT_FEED_POLL_MS: positiveInt.max(60_000).default(250),
 });
 
@@ -50,6 +63,7 @@ export interface Config {
   websocketPort: number;
   databaseUrl: string | undefined;
   databasePoolSize: number;
+  databaseTimeouts: DatabaseTimeouts;
   dataDir: string;
   logDir: string;
   logLevel: Env['LOG_LEVEL'];
@@ -82,6 +96,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     websocketPort: env.APP_PORT_2,
     databaseUrl: env.DATABASE_URL,
     databasePoolSize: env.DATABASE_POOL_SIZE,
+    databaseTimeouts: {
+      connectMs: env.DATABASE_CONNECT_TIMEOUT_MS,
+      statementMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+      lockMs: env.DATABASE_LOCK_TIMEOUT_MS,
+      idleInTransactionMs: env.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    },
     dataDir,
     logDir: env.LOG_DIR ? resolveFromRoot(env.LOG_DIR) : path.join(dataDir, 'logs'),
     logLevel: env.LOG_LEVEL,

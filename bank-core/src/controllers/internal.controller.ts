@@ -53,7 +53,8 @@ export function createInternalController({ feed, sessionGuard }: { feed: EventFe
 
     checkSession: async (req: Request, res: Response) => {
       const { sessionId, userId } = parse(sessionCheckBody, req.body, 'body');
-      res.json({ active: await sessionGuard.isActive(sessionId, userId ?? '') });
+      const access = await sessionGuard.access(sessionId, userId);
+      res.json(access.active ? { active: true, role: access.role } : { active: false });
     },
   };
 }

@@ -5,7 +5,7 @@ import { caller } from '../middlewares/authenticate.middleware';
 import type { IdempotencyService } from '../services/idempotency.service';
 import { requestFingerprint } from '../services/idempotency.service';
 import type { LedgerQueryService } from '../services/ledger-query.service';
-import type { LedgerService, Movement } from '../services/ledger.service';
+import type { Initiator, LedgerService, Movement } from '../services/ledger.service';
 import type { Transaction } from '../db/database';
 import { csvRow } from '../utils/csv';
 import { parse } from '../utils/parse';
@@ -18,6 +18,8 @@ const idempotencyHeaders = z.object({ 'idempotency-key': schemas.idempotencyKey.
 
 const presentMovement = (movement: Movement) => ({ ...presentTransaction(movement.transaction), balanceAfter: movement.balanceAfter });
 
+const initiator = (req: Request): Initiator => ({ userId: caller(req).userId, requestId: req.requestId });
+
 export function createTransactionController(deps: {
   ledger: LedgerService;
   ledgerQueries: LedgerQueryService;
@@ -28,34 +30,41 @@ export function createTransactionController(deps: {
   const bodies = schemas.movementBodies(deps.maxTransactionAmount);
 
   /** Runs a money movement once per Idempotency-Key (when the client sent one) and answers 201. */
-  async function move(req: Request, res: Response, operation: string, input: unknown, execute: (tx?: Transaction) => Promise<Movement>) {
+  async function move(
+    req: Request,
+    res: Response,
+    operation: string,
+    input: unknown,
+    execute: (initiator: Initiator, tx?: Transaction) => Promise<Movement>,
+  ) {
     const key = parse(idempotencyHeaders, { 'idempotency-key': req.get('idempotency-key') }, 'headers')['idempotency-key'];
     if (key === undefined) {
-      res.status(201).json(presentMovement(await execute()));
+      res.status(201).json(presentMovement(await execute(initiator(req))));
       return;
     }
     const scope = { userId: caller(req).userId, key, fingerprint: requestFingerprint(operation, input) };
-    const response = await idempotency.run(scope, async (tx) => ({ status: 201, body: presentMovement(await execute(tx)) }));
+    const response = await idempotency.run(scope, async (tx) => ({
+      status: 201,
+      body: presentMovement(await execute({ ...initiator(req), idempotencyKey: key }, tx)),
+    }));
     if (response.replayed) res.setHeader('Idempotency-Replayed', 'true');
     res.status(response.status).json(response.body);
   }
 
-  const initiator = (req: Request) => ({ userId: caller(req).userId, requestId: req.requestId });
-
   return {
     deposit: async (req: Request, res: Response) => {
       const input = parse(bodies.deposit, req.body, 'body');
-      await move(req, res, 'deposit', input, (tx) => ledger.deposit(initiator(req), input, tx));
+      await move(req, res, 'deposit', input, (who, tx) => ledger.deposit(who, input, tx));
     },
 
     withdraw: async (req: Request, res: Response) => {
       const input = parse(bodies.withdraw, req.body, 'body');
-      await move(req, res, 'withdraw', input, (tx) => ledger.withdraw(initiator(req), input, tx));
+      await move(req, res, 'withdraw', input, (who, tx) => ledger.withdraw(who, input, tx));
     },
 
     send: async (req: Request, res: Response) => {
       const input = parse(bodies.send, req.body, 'body');
-      await move(req, res, 'send', input, (tx) => ledger.send(initiator(req), input, tx));
+      await move(req, res, 'send', input, (who, tx) => ledger.send(who, input, tx));
     },
 
     reverse: async (req: Request, res: Response) => {

@@ -17,6 +17,15 @@ export interface Transaction extends Queryable {
   afterCommit(callback: () => void): void;
 }
 
+/** What a NOTIFY listener is told. Notifications sent while it is disconnected are lost. */
+export interface ChannelHandlers {
+  message(payload: string): void;
+  /** The listener is (again) receiving: anything cached while it was down may be stale. */
+  connected?(): void;
+  /** The listener lost its connection; it reconnects by itself. */
+  disconnected?(): void;
+}
+
 export interface Database extends Queryable {
   readonly driver: 'pglite' | 'pg';
   /**
@@ -25,8 +34,25 @@ export interface Database extends Queryable {
    * `work` must be safe to run again: no side effects outside the transaction.
    */
   transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T>;
+  /** LISTENs on `channel` until the returned function is called. */
+  listen(channel: string, handlers: ChannelHandlers): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
+
+/** Bounds on every wait the database can impose on a request, in ms (0: no bound). */
+export interface DatabaseTimeouts {
+  /** Connecting, or waiting for a free pooled connection. */
+  connectMs: number;
+  /** One statement. */
+  statementMs: number;
+  /** Waiting for a row or index lock. */
+  lockMs: number;
+  /** A transaction left open with nothing running (a stalled or dead client). */
+  idleInTransactionMs: number;
+}
+
+/** Where a driver reports trouble that no request is waiting to hear about (a dropped idle connection, a failed after-commit callback). */
+export type DatabaseErrorReporter = (message: string, error: unknown) => void;
 
 /** SQLSTATEs that mean "nothing was wrong with the work, try it again". */
 const RETRYABLE = new Set(['40001', '40P01']);
@@ -55,11 +81,22 @@ export async function withRetries<T>(attempt: () => Promise<T>): Promise<T> {
 
 /**
  * Runs one attempt of a transaction body with an `afterCommit` list, and calls the callbacks only
- * when `run` (which commits) succeeds: a retried or failed attempt fires nothing.
+ * when `run` (which commits) succeeds: a retried or failed attempt fires nothing. A callback that
+ * throws is reported, never rethrown: once the transaction has committed, nothing may turn its
+ * success into an error.
  */
-export async function withAfterCommit<T>(run: (afterCommit: (callback: () => void) => void) => Promise<T>): Promise<T> {
+export async function withAfterCommit<T>(
+  run: (afterCommit: (callback: () => void) => void) => Promise<T>,
+  report: DatabaseErrorReporter,
+): Promise<T> {
   const callbacks: (() => void)[] = [];
   const result = await run((callback) => callbacks.push(callback));
-  for (const callback of callbacks) callback();
+  for (const callback of callbacks) {
+    try {
+      callback();
+    } catch (error) {
+      report('after-commit callback failed', error);
+    }
+  }
   return result;
 }

@@ -20,6 +20,9 @@ export async function migrate(db: Database): Promise<string[]> {
   for (const file of files) {
     const version = file.replace(/\.sql$/, '');
     const ran = await db.transaction(async (tx) => {
+      // A migration may rewrite a large table or wait for running requests to let go of one: the request
+      // bounds (DATABASE_*_TIMEOUT_MS) do not apply, but a wait longer than two minutes fails start-up.
+      await tx.exec(`SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = '120s'`);
       await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
       await tx.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
         version TEXT PRIMARY KEY,

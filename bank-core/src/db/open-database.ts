@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Database } from './database';
+import type { Database, DatabaseErrorReporter, DatabaseTimeouts } from './database';
 import { openPg } from './pg-driver';
 import { openPglite } from './pglite-driver';
 import { migrate } from './migrate';
@@ -9,13 +9,33 @@ export interface DatabaseOptions {
   poolSize: number;
   /** PGlite keeps its files here; undefined -> in memory. */
   dataDir: string | undefined;
+  /** PostgreSQL only; defaults to DEFAULT_DATABASE_TIMEOUTS. */
+  timeouts?: DatabaseTimeouts;
+  /** Defaults to a console warning. */
+  report?: DatabaseErrorReporter;
 }
+
+/** The defaults of the DATABASE_*_TIMEOUT_MS settings (README, Configuration). */
+export const DEFAULT_DATABASE_TIMEOUTS: DatabaseTimeouts = {
+  connectMs: 5_000,
+  statementMs: 15_000,
+  lockMs: 3_000,
+  idleInTransactionMs: 15_000,
+};
+
+const warnOnConsole: DatabaseErrorReporter = (message, error) => console.warn(message, error instanceof Error ? error.message : error);
 
 /** Opens PostgreSQL when a URL is given, embedded PGlite otherwise, and brings the schema up to date. */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  const report = options.report ?? warnOnConsole;
   const db = options.databaseUrl
-    ? await openPg(options.databaseUrl, options.poolSize)
-    : await openPglite(options.dataDir && path.join(options.dataDir, 'pglite'));
+    ? await openPg({
+        connectionString: options.databaseUrl,
+        poolSize: options.poolSize,
+        timeouts: options.timeouts ?? DEFAULT_DATABASE_TIMEOUTS,
+        report,
+      })
+    : await openPglite(options.dataDir && path.join(options.dataDir, 'pglite'), report);
   try {
     await migrate(db);
   } catch (error) {

@@ -22,6 +22,7 @@ export function requestLog(logger: Logger, metrics: HttpMetrics): RequestHandler
         status: res.statusCode,
         durationMs: Math.round(seconds * 1e6) / 1e3,
         requestId: req.requestId,
+        clientRequestId: req.clientRequestId,
         userId: req.auth?.userId,
       });
     });

@@ -87,6 +87,17 @@ export async function listAccountsOfUser(db: Queryable, userId: string): Promise
   return rows.map(toAccount);
 }
 
+/**
+ * Every account of the user, locked in id order: the order ledger_post locks accounts in, so a check of
+ * balances or status made here cannot be overtaken by a posting (and the two cannot deadlock).
+ */
+export async function lockAccountsOfUser(db: Queryable, userId: string): Promise<Account[]> {
+  const { rows } = await db.query<AccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE user_id = $1 ORDER BY id FOR UPDATE`, [
+    userId,
+  ]);
+  return rows.map(toAccount);
+}
+
 export async function countOpenAccounts(db: Queryable, userId: string): Promise<number> {
   const { rows } = await db.query<{ n: unknown }>(`SELECT count(*) AS n FROM accounts WHERE user_id = $1 AND status = 'open'`, [userId]);
   return toSafeInteger(rows[0]!.n);

@@ -9,6 +9,7 @@ export interface AuditCheck {
 }
 
 const MAX_LISTED = 20;
+const REQUEST_IDS_OURS_SINCE = `(SELECT applied_at FROM schema_migrations WHERE version = '004_money_safety')`;
 
 async function check(
   db: Queryable,
@@ -71,6 +72,40 @@ export async function auditLedger(db: Queryable): Promise<AuditCheck[]> {
       'SELECT count(DISTINCT currency) AS n FROM accounts',
       'SELECT currency, sum(balance) AS total FROM accounts GROUP BY currency HAVING sum(balance) <> 0',
       (row) => `${String(row.currency)}: accounts sum to ${String(row.total)}`,
+    ),
+    await check(
+      db,
+      'no Idempotency-Key moved money more than once',
+      'SELECT count(*) AS n FROM transactions WHERE idempotency_key IS NOT NULL',
+      `SELECT initiated_by, idempotency_key, count(*) AS n FROM transactions WHERE idempotency_key IS NOT NULL
+       GROUP BY initiated_by, idempotency_key HAVING count(*) > 1`,
+      (row) => `user ${String(row.initiated_by)}: key ${JSON.stringify(row.idempotency_key)} made ${String(row.n)} transactions`,
+    ),
+    // Request ids are the server's own (a UUID per request) since migration 004; before it a client could
+    // choose them, so only transactions posted since then are held to this.
+    await check(
+      db,
+      'no request made more than one transaction',
+      `SELECT count(*) AS n FROM transactions WHERE request_id IS NOT NULL AND created_at >= ${REQUEST_IDS_OURS_SINCE}`,
+      `SELECT request_id, count(*) AS n FROM transactions WHERE request_id IS NOT NULL AND created_at >= ${REQUEST_IDS_OURS_SINCE}
+       GROUP BY request_id HAVING count(*) > 1`,
+      (row) => `request ${String(row.request_id)} made ${String(row.n)} transactions`,
+    ),
+    await check(
+      db,
+      'no closed account holds money',
+      `SELECT count(*) AS n FROM accounts WHERE status = 'closed'`,
+      `SELECT id, account_number, balance FROM accounts WHERE status = 'closed' AND balance <> 0`,
+      (row) => `account ${String(row.id)} (${String(row.account_number)}) is closed with balance ${String(row.balance)}`,
+    ),
+    await check(
+      db,
+      'every balance is within the safe integer range (2^53 - 1)',
+      'SELECT count(*) AS n FROM accounts',
+      `SELECT 'account' AS what, id::text AS id, balance AS value FROM accounts WHERE abs(balance) > 9007199254740991
+       UNION ALL
+       SELECT 'entry', id::text, balance_after FROM entries WHERE abs(balance_after) > 9007199254740991`,
+      (row) => `${String(row.what)} ${String(row.id)}: ${String(row.value)}`,
     ),
     await check(
       db,

@@ -20,6 +20,8 @@ export interface TransactionRecord {
   initiatedBy: string;
   requestId: string | null;
   reversesId: string | null;
+  /** The Idempotency-Key of the request, unique per initiator for ever (migration 004). */
+  idempotencyKey: string | null;
 }
 
 export interface LedgerTransaction extends TransactionRecord {
@@ -52,7 +54,20 @@ export interface Posting extends TransactionRecord {
 export type PostingResult =
   | { ok: true; createdAt: Date; balancesAfter: number[] }
   /** `unavailable`: missing, closed or in another currency by the time it was locked. */
-  | { ok: false; reason: 'unavailable' | 'insufficient_funds'; accountId: string; balance?: number };
+  | { ok: false; reason: PostingRefusal; accountId: string; balance?: number };
+
+/**
+ * Why a posting was refused under the account locks: `unavailable` (missing, closed or in another
+ * currency by then), `insufficient_funds` (a customer account below zero), `balance_out_of_range`
+ * (a balance past ±(2^53 - 1), the largest JavaScript reads exactly).
+ */
+export type PostingRefusal = 'unavailable' | 'insufficient_funds' | 'balance_out_of_range';
+
+const REFUSAL_BY_SQLSTATE: Record<string, PostingRefusal> = {
+  LD001: 'unavailable',
+  LD002: 'insufficient_funds',
+  LD003: 'balance_out_of_range',
+};
 
 type Row = Record<string, unknown>;
 
@@ -101,7 +116,7 @@ export async function findPostingAccounts(db: Queryable, ids: string[], accountN
 export async function postTransaction(db: Queryable, posting: Posting): Promise<PostingResult> {
   try {
     const { rows } = await db.query<{ created_at: Date; balances: unknown[] }>(
-      `SELECT created_at, balances FROM ledger_post($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::uuid[], $11::bigint[], $12::jsonb)`,
+      `SELECT created_at, balances FROM ledger_post($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::uuid[], $12::bigint[], $13::jsonb)`,
       [
         posting.id,
         posting.type,
@@ -112,6 +127,7 @@ export async function postTransaction(db: Queryable, posting: Posting): Promise<
         posting.initiatedBy,
         posting.requestId,
         posting.reversesId,
+        posting.idempotencyKey,
         posting.legs.map((leg) => leg.accountId),
         posting.legs.map((leg) => leg.amount),
         JSON.stringify(posting.event),
@@ -120,9 +136,9 @@ export async function postTransaction(db: Queryable, posting: Posting): Promise<
     return { ok: true, createdAt: rows[0]!.created_at, balancesAfter: rows[0]!.balances.map(toSafeInteger) };
   } catch (error) {
     const { code, detail, hint } = error as { code?: string; detail?: string; hint?: string };
-    if (code === 'LD001') return { ok: false, reason: 'unavailable', accountId: detail ?? '' };
-    if (code === 'LD002') return { ok: false, reason: 'insufficient_funds', accountId: detail ?? '', balance: Number(hint) };
-    throw error;
+    const reason = code === undefined ? undefined : REFUSAL_BY_SQLSTATE[code];
+    if (!reason) throw error;
+    return { ok: false, reason, accountId: detail ?? '', ...(reason === 'insufficient_funds' ? { balance: Number(hint) } : {}) };
   }
 }
 
@@ -142,7 +158,7 @@ export async function postTransactions(db: Queryable, postings: Posting[]): Prom
   }>(
     `SELECT o_outcome, o_account_id, o_balance, o_created_at, o_balances
      FROM ledger_post_batch($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::uuid[], $8::text[],
-       $9::jsonb[], $10::int[], $11::uuid[], $12::bigint[])
+       $9::text[], $10::jsonb[], $11::int[], $12::uuid[], $13::bigint[])
      ORDER BY o_posting`,
     [
       postings.map((p) => p.id),
@@ -153,6 +169,7 @@ export async function postTransactions(db: Queryable, postings: Posting[]): Prom
       postings.map((p) => p.reference),
       postings.map((p) => p.initiatedBy),
       postings.map((p) => p.requestId),
+      postings.map((p) => p.idempotencyKey),
       postings.map((p) => JSON.stringify(p.event)),
       legs.map((leg) => leg.posting),
       legs.map((leg) => leg.accountId),
@@ -163,7 +180,7 @@ export async function postTransactions(db: Queryable, postings: Posting[]): Prom
     if (row.o_outcome === 'ok') return { ok: true, createdAt: row.o_created_at, balancesAfter: row.o_balances.map(toSafeInteger) };
     return {
       ok: false,
-      reason: row.o_outcome === 'insufficient_funds' ? 'insufficient_funds' : 'unavailable',
+      reason: row.o_outcome as PostingRefusal,
       accountId: row.o_account_id ?? '',
       ...(row.o_balance === null ? {} : { balance: toSafeInteger(row.o_balance) }),
     };
@@ -174,7 +191,7 @@ const party = (value: unknown): Party | null => (value ? (value as Party) : null
 
 // Every read of a transaction shows the same fields, so one SELECT list serves them all.
 const TRANSACTION_SELECT = `
-  SELECT t.id, t.type, t.amount, t.currency, t.narration, t.reference, t.initiated_by, t.request_id, t.reverses_id,
+  SELECT t.id, t.type, t.amount, t.currency, t.narration, t.reference, t.initiated_by, t.request_id, t.reverses_id, t.idempotency_key,
     t.created_at,
     (SELECT r.id FROM transactions r WHERE r.reverses_id = t.id) AS reversed_by_id,
     (SELECT jsonb_build_object('accountNumber', a.account_number, 'name', u.name)
@@ -196,6 +213,7 @@ function toTransaction(row: Row): LedgerTransaction {
     initiatedBy: row.initiated_by as string,
     requestId: row.request_id as string | null,
     reversesId: row.reverses_id as string | null,
+    idempotencyKey: row.idempotency_key as string | null,
     reversedById: row.reversed_by_id as string | null,
     createdAt: row.created_at as Date,
     from: party(row.from_party),

@@ -1,3 +1,4 @@
+import type { Role } from '@bank/common';
 import type { Queryable } from '../db/database';
 
 export interface RefreshTokenRecord {
@@ -62,8 +63,17 @@ export async function revokeAllOfUser(db: Queryable, userId: string): Promise<vo
   await db.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, [userId]);
 }
 
-/** True while the login session (token family) has not been revoked. */
-export async function isSessionActive(db: Queryable, familyId: string): Promise<boolean> {
-  const { rows } = await db.query(`SELECT 1 FROM refresh_tokens WHERE family_id = $1 AND revoked_at IS NOT NULL LIMIT 1`, [familyId]);
-  return rows.length === 0;
+/**
+ * What the login session (token family) may do now: undefined when it has ended (revoked, unknown, or
+ * its user deleted), else the user's current role, read from the users row rather than from the token,
+ * so a role change applies to tokens already issued.
+ */
+export async function findSessionAccess(db: Queryable, familyId: string, userId: string): Promise<{ role: Role } | undefined> {
+  const { rows } = await db.query<{ role: Role; live: boolean | null }>(
+    `SELECT u.role, (SELECT bool_and(r.revoked_at IS NULL) FROM refresh_tokens r WHERE r.family_id = $2 AND r.user_id = u.id) AS live
+     FROM users u WHERE u.id = $1 AND u.deleted_at IS NULL`,
+    [userId, familyId],
+  );
+  const row = rows[0];
+  return row?.live === true ? { role: row.role } : undefined;
 }

@@ -11,7 +11,12 @@ import { auditLedger } from '../repositories/ledger-audit.repository';
 async function main(): Promise<void> {
   loadRootEnvFile();
   const config = loadConfig();
-  const db = await openDatabase({ databaseUrl: config.databaseUrl, poolSize: 1, dataDir: config.dataDir });
+  const db = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    poolSize: 1,
+    dataDir: config.dataDir,
+    timeouts: config.databaseTimeouts,
+  });
   try {
     // One snapshot for every check, so money moving meanwhile cannot produce a false alarm.
     const checks = await db.transaction(async (tx) => {

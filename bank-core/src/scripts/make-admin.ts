@@ -20,7 +20,12 @@ async function main(): Promise<void> {
   const role = args.includes('--revoke') ? 'customer' : 'admin';
   loadRootEnvFile();
   const config = loadConfig();
-  const db = await openDatabase({ databaseUrl: config.databaseUrl, poolSize: 1, dataDir: config.dataDir });
+  const db = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    poolSize: 1,
+    dataDir: config.dataDir,
+    timeouts: config.databaseTimeouts,
+  });
   try {
     const user = await setUserRole(db, email, role);
     if (!user) {

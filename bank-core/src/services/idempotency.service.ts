@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { Database, Transaction } from '../db/database';
+import { sqlState, type Database, type Transaction } from '../db/database';
+import { DatabaseUnavailableError } from '../db/unavailable';
 import { AppError } from '../errors/app-error';
 import * as keys from '../repositories/idempotency.repository';
 
-/** A claim left pending this long belongs to a request that died; a retry may take it over. */
-const STALE_PENDING_SECONDS = 60;
-/** Keys are promised for at least 24 hours; kept twice that so a client's clock or retry queue has slack. */
+/** Stored responses are promised for at least 24 hours; kept twice that so a client's clock or retry queue has slack. */
 export const IDEMPOTENCY_KEY_TTL_HOURS = 48;
 
 export interface IdempotentResponse {
@@ -22,53 +21,80 @@ export function requestFingerprint(operation: string, input: unknown): string {
     .digest('hex');
 }
 
+const IN_PROGRESS = () =>
+  new AppError({ code: 'CONFLICT', message: 'A request with this Idempotency-Key is still in progress', retryAfterSeconds: 1 });
+const OTHER_REQUEST = () =>
+  new AppError({ code: 'UNPROCESSABLE', message: 'This Idempotency-Key was already used for a different request' });
+const FORGOTTEN = () =>
+  new AppError({
+    code: 'UNPROCESSABLE',
+    message: `This Idempotency-Key already moved money more than ${IDEMPOTENCY_KEY_TTL_HOURS} hours ago; its response is no longer kept`,
+  });
+
+/** Thrown inside the transaction when another attempt committed the key first. */
+class KeyTaken extends Error {}
+
 /**
- * Runs money-moving requests at most once per (user, Idempotency-Key). The stored response is
- * written in the same database transaction as the money, so either both exist or neither does.
+ * Runs money-moving requests at most once per (user, Idempotency-Key). The key, the money and the stored
+ * response are written in ONE database transaction: there is no claim that outlives its attempt, so a
+ * retry after a crash, a timeout or a dropped connection gets its definitive answer at once, and an
+ * attempt still running blocks every other attempt with its key (they answer 409 after the lock timeout)
+ * instead of handing the key over. The key is also written on the transaction row under a unique index
+ * (migration 004), so it can never move money twice, even after its stored response is purged.
  */
 export function createIdempotencyService({ db }: { db: Database }) {
+  function replay(stored: keys.IdempotencyRecord, fingerprint: string): IdempotentResponse {
+    if (stored.requestHash !== fingerprint) throw OTHER_REQUEST();
+    return { status: stored.responseStatus, body: stored.responseBody, replayed: true };
+  }
+
+  /** Writes the key first, turning "another attempt holds it" into a 409 and "it committed first" into KeyTaken. */
+  async function claimInside(tx: Transaction, userId: string, key: string, fingerprint: string): Promise<void> {
+    try {
+      await keys.insertKey(tx, userId, key, fingerprint);
+    } catch (error) {
+      if (sqlState(error) === '23505') throw new KeyTaken();
+      if (error instanceof DatabaseUnavailableError && error.sqlState === '55P03') throw IN_PROGRESS();
+      throw error;
+    }
+  }
+
   /**
-   * @throws UNPROCESSABLE when the key was used for a different request, CONFLICT while the first
-   * request with the key is still running.
+   * @param work moves the money inside `tx` and returns the response to store.
+   * @throws UNPROCESSABLE when the key was used for a different request (or moved money longer ago than
+   * responses are kept), CONFLICT while another request with the key is running; whatever `work` throws
+   * (nothing is stored then, so a corrected retry may use the key).
    */
   async function run(
     scope: { userId: string; key: string; fingerprint: string },
     work: (tx: Transaction) => Promise<{ status: number; body: unknown }>,
   ): Promise<IdempotentResponse> {
     const { userId, key, fingerprint } = scope;
-    if (!(await keys.claimKey(db, userId, key, fingerprint))) {
-      const existing = await keys.findKey(db, userId, key);
-      if (existing) {
-        if (existing.requestHash !== fingerprint) {
-          throw new AppError({ code: 'UNPROCESSABLE', message: 'This Idempotency-Key was already used for a different request' });
-        }
-        if (existing.status === 'done') return { status: existing.responseStatus!, body: existing.responseBody, replayed: true };
-      }
-      // Pending (or released a moment ago): another request holds it unless it died long ago.
-      const takenOver = existing
-        ? await keys.reclaimStaleKey(db, userId, key, STALE_PENDING_SECONDS)
-        : await keys.claimKey(db, userId, key, fingerprint);
-      if (!takenOver) {
-        throw new AppError({ code: 'CONFLICT', message: 'A request with this Idempotency-Key is still in progress', retryAfterSeconds: 1 });
-      }
-    }
+    const stored = await keys.findKey(db, userId, key);
+    if (stored) return replay(stored, fingerprint);
     try {
       const response = await db.transaction(async (tx) => {
+        await claimInside(tx, userId, key, fingerprint);
         const result = await work(tx);
-        await keys.completeKey(tx, userId, key, result.status, result.body);
+        await keys.storeResponse(tx, userId, key, result.status, result.body);
         return result;
       });
       return { ...response, replayed: false };
     } catch (error) {
-      // A refused request moved nothing: free the key so a corrected retry can use it.
-      await keys.releaseKey(db, userId, key).catch(() => undefined);
+      if (error instanceof KeyTaken) {
+        const winner = await keys.findKey(db, userId, key);
+        if (!winner) throw IN_PROGRESS(); // committed and purged in between: practically never; a retry settles it
+        return replay(winner, fingerprint);
+      }
+      if (sqlState(error) === '23505' && (error as { constraint?: string }).constraint === 'transactions_idempotency_key')
+        throw FORGOTTEN();
       throw error;
     }
   }
 
   return {
     run,
-    /** Forgets keys older than the retention period (server.ts runs this hourly). */
+    /** Forgets stored responses older than the retention period (server.ts runs this hourly). */
     purgeExpired: () => keys.deleteKeysOlderThan(db, IDEMPOTENCY_KEY_TTL_HOURS),
   };
 }

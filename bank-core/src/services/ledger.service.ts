@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { LedgerEventLeg, Logger } from '@bank/common';
 import { withRetries, type Database, type Queryable, type Transaction } from '../db/database';
 import { AppError, notFound } from '../errors/app-error';
-import { translateDbError } from '../repositories/db-errors';
+import { sqlState } from '../db/database';
 import * as ledger from '../repositories/ledger.repository';
 import type { LedgerAccount, LedgerTransaction, Party, TransactionRecord, TransactionType } from '../repositories/ledger.repository';
 import { createAccountLoader } from './account-loader';
@@ -12,6 +12,8 @@ import { createPostingBatcher, type BatchTicket } from './posting-batcher';
 export interface Initiator {
   userId: string;
   requestId: string | null;
+  /** The request's Idempotency-Key, if it sent one: recorded on the transaction, unique per user for ever. */
+  idempotencyKey?: string | null;
 }
 
 export interface MovementInput {
@@ -39,7 +41,15 @@ const partyOf = (account: LedgerAccount): Party | null =>
   account.kind === 'customer' ? { accountNumber: account.accountNumber, name: account.ownerName ?? '' } : null;
 
 const closedAccount = () => new AppError({ code: 'CONFLICT', message: 'Account is closed' });
-const ALREADY_REVERSED = { '23505': { code: 'CONFLICT', message: 'This transaction has already been reversed' } } as const;
+const alreadyReversed = () => new AppError({ code: 'CONFLICT', message: 'This transaction has already been reversed' });
+
+/** A concurrent second reversal loses on the unique reverses_id; any other error is not ours to translate. */
+function translatePostingError(error: unknown): never {
+  if (sqlState(error) === '23505' && (error as { constraint?: string }).constraint === 'transactions_reverses_id_key') {
+    throw alreadyReversed();
+  }
+  throw error;
+}
 
 /**
  * Deposits, withdrawals, transfers and reversals. The rules that cannot change under us (owner,
@@ -58,6 +68,14 @@ export function createLedgerService({
   groupCommit?: boolean;
 }) {
   const settlementIds = new Map<string, string>();
+  /** Wakes the event feed once a posting has committed; a failure here must not turn the committed posting into an error. */
+  const announce = () => {
+    try {
+      onPosted?.();
+    } catch (error) {
+      logger.error('notifying the event feed failed', { error });
+    }
+  };
   // Embedded PGlite pays per statement, not per row, and runs one transaction at a time anyway:
   // there, concurrent postings are written together. On PostgreSQL each posting is its own call.
   const batcher = groupCommit
@@ -104,6 +122,7 @@ export function createLedgerService({
       initiatedBy: initiator.userId,
       requestId: initiator.requestId,
       reversesId: spec.reversesId ?? null,
+      idempotencyKey: initiator.idempotencyKey ?? null,
     };
     const eventLegs = legs.map(({ account, amount }): Omit<LedgerEventLeg, 'balanceAfter'> | null =>
       account.kind === 'customer'
@@ -129,9 +148,12 @@ export function createLedgerService({
         legs: eventLegs,
       },
     };
-    const translate = (error: unknown) => translateDbError(error, ALREADY_REVERSED);
-    const write = (q: Queryable) => ledger.postTransaction(q, posting).catch(translate);
-    const result = tx ? await write(tx) : ticket ? await ticket.submit(posting).catch(translate) : await withRetries(() => write(db));
+    const write = (q: Queryable) => ledger.postTransaction(q, posting).catch(translatePostingError);
+    const result = tx
+      ? await write(tx)
+      : ticket
+        ? await ticket.submit(posting).catch(translatePostingError)
+        : await withRetries(() => write(db));
     if (!result.ok) {
       const account = legs.find((leg) => leg.account.id === result.accountId)?.account;
       if (result.reason === 'insufficient_funds') {
@@ -141,12 +163,17 @@ export function createLedgerService({
           details: { accountNumber: account?.accountNumber, balance: result.balance, amount: spec.amount },
         });
       }
+      if (result.reason === 'balance_out_of_range') {
+        throw new AppError({
+          code: 'UNPROCESSABLE',
+          message: 'This transaction would take a balance past the largest amount an account can hold',
+          details: { accountNumber: account?.kind === 'customer' ? account.accountNumber : null },
+        });
+      }
       throw closedAccount();
     }
-    if (onPosted) {
-      if (tx) tx.afterCommit(onPosted);
-      else onPosted();
-    }
+    if (tx) tx.afterCommit(announce);
+    else announce();
     return {
       transaction: { ...record, reversedById: null, createdAt: result.createdAt, from: partyOf(from), to: partyOf(to) },
       balancesAfter: new Map(legs.map((leg, i) => [leg.account.id, result.balancesAfter[i]!])),
@@ -252,7 +279,7 @@ export function createLedgerService({
       const original = await ledger.findTransaction(db, transactionId);
       if (!original) throw notFound('Transaction');
       if (original.type === 'reversal') throw new AppError({ code: 'UNPROCESSABLE', message: 'A reversal cannot itself be reversed' });
-      if (original.reversedById) throw new AppError(ALREADY_REVERSED['23505']);
+      if (original.reversedById) throw alreadyReversed();
       const entries = await ledger.findEntriesOf(db, transactionId);
       const accounts = new Map(
         (

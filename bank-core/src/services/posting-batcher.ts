@@ -1,4 +1,5 @@
 import { withRetries, type Queryable } from '../db/database';
+import { isDatabaseUnavailable } from '../db/unavailable';
 import * as ledger from '../repositories/ledger.repository';
 import type { Posting, PostingResult } from '../repositories/ledger.repository';
 
@@ -68,6 +69,12 @@ export function createPostingBatcher({ db, onBatchFailed }: { db: Queryable; onB
         );
         batch.forEach((item, i) => item.resolve(results[i]!));
       } catch (error) {
+        // The batch's outcome is unknown (the database went away, perhaps mid-commit): writing its postings
+        // again could post them twice, so every posting of the batch fails with the error (503).
+        if (isDatabaseUnavailable(error)) {
+          for (const item of batch) item.reject(error);
+          continue;
+        }
         onBatchFailed(error, batch.length);
         for (const item of batch) {
           await withRetries(() => ledger.postTransaction(db, item.posting)).then(

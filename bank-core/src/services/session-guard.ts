@@ -1,34 +1,81 @@
-import type { Queryable } from '../db/database';
-import { isSessionActive } from '../repositories/session.repository';
+import type { Role } from '@bank/common';
+import type { Database } from '../db/database';
+import { findSessionAccess } from '../repositories/session.repository';
+
+/** The channel migration 004's triggers notify on: `{ userId, sessionId? }` whenever access changes. */
+export const ACCESS_CHANGES_CHANNEL = 'bank_access_changes';
+
+const MAX_ENTRIES = 100_000;
+
+export type SessionAccess = { active: false } | { active: true; role: Role };
 
 /**
- * Answers "is this login session still live?" for every authenticated request. A live answer is
- * remembered for `cacheMs`, so a logout on another instance takes effect within that time while
- * most requests cost no query; on this instance `forget`/`forgetUser` make it take effect at once.
+ * Answers "is this login session still live, and with which role?" for every authenticated request,
+ * from the database's current state: a logout, a revoked token family, a deleted user or a role change
+ * applies to access tokens already issued. Answers are cached for `cacheMs`, but only while this
+ * instance is listening to ACCESS_CHANGES_CHANNEL: every instance then drops a session or user the
+ * moment the change commits, wherever it was made (another instance, make-admin, an operator's SQL).
+ * While the listener is down nothing is cached, so a change can never be missed.
  */
-export function createSessionGuard({ db, cacheMs }: { db: Queryable; cacheMs: number }) {
-  const live = new Map<string, { until: number; userId: string }>();
-  const MAX_ENTRIES = 100_000;
+export function createSessionGuard({ db, cacheMs }: { db: Database; cacheMs: number }) {
+  const cache = new Map<string, { until: number; userId: string; role: Role }>();
+  let listening = false;
+  // Bumped by every change notice: an answer read before a notice arrived must not be cached after it.
+  let epoch = 0;
+
+  function forgetUser(userId: string): void {
+    for (const [sessionId, entry] of cache) if (entry.userId === userId) cache.delete(sessionId);
+  }
+
+  // Database.close() ends the listener with the rest of the database.
+  void db
+    .listen(ACCESS_CHANGES_CHANNEL, {
+      message(payload) {
+        epoch += 1;
+        try {
+          const change = JSON.parse(payload) as { userId?: unknown; sessionId?: unknown };
+          if (typeof change.sessionId === 'string') cache.delete(change.sessionId);
+          if (typeof change.userId === 'string') forgetUser(change.userId);
+        } catch {
+          cache.clear();
+        }
+      },
+      connected() {
+        epoch += 1;
+        cache.clear();
+        listening = true;
+      },
+      disconnected() {
+        epoch += 1;
+        listening = false;
+        cache.clear();
+      },
+    })
+    .catch(() => undefined); // not listening: every request asks the database
 
   return {
-    async isActive(sessionId: string, userId: string): Promise<boolean> {
+    /** @throws SERVICE_UNAVAILABLE (DatabaseUnavailableError) when the database cannot answer. */
+    async access(sessionId: string, userId: string): Promise<SessionAccess> {
       const now = Date.now();
-      if ((live.get(sessionId)?.until ?? 0) > now) return true;
-      const active = await isSessionActive(db, sessionId);
-      if (active) {
-        if (live.size >= MAX_ENTRIES) live.clear();
-        live.set(sessionId, { until: now + cacheMs, userId });
-      } else {
-        live.delete(sessionId);
+      const cached = cache.get(sessionId);
+      if (cached && cached.until > now && cached.userId === userId) return { active: true, role: cached.role };
+      const asked = epoch;
+      const access = await findSessionAccess(db, sessionId, userId);
+      if (!access) {
+        cache.delete(sessionId);
+        return { active: false };
       }
-      return active;
+      if (listening && epoch === asked) {
+        if (cache.size >= MAX_ENTRIES) cache.clear();
+        cache.set(sessionId, { until: now + cacheMs, userId, role: access.role });
+      }
+      return { active: true, role: access.role };
     },
+    /** Drops a session on this instance at once (the notification reaches the others). */
     forget(sessionId: string): void {
-      live.delete(sessionId);
+      cache.delete(sessionId);
     },
-    forgetUser(userId: string): void {
-      for (const [sessionId, entry] of live) if (entry.userId === userId) live.delete(sessionId);
-    },
+    forgetUser,
   };
 }
 

@@ -1,7 +1,7 @@
 import type { AccessClaims } from '@bank/common';
 import type { Database } from '../db/database';
 import { AppError, notFound } from '../errors/app-error';
-import { listAccountsOfUser, closeAccountsOfUser } from '../repositories/account.repository';
+import { closeAccountsOfUser, lockAccountsOfUser } from '../repositories/account.repository';
 import { revokeAllOfUser } from '../repositories/session.repository';
 import * as users from '../repositories/user.repository';
 import type { PasswordHasher } from './password.service';
@@ -89,7 +89,9 @@ export function createUserService({
       assertSelfOrAdmin(actor, userId);
       await db.transaction(async (tx) => {
         if (!(await users.findUserById(tx, userId, { forUpdate: true }))) throw notFound('User');
-        const funded = (await listAccountsOfUser(tx, userId)).filter((account) => account.balance !== 0);
+        // Under the accounts' row locks: a transfer landing meanwhile either commits first (and is seen
+        // here) or waits, then finds the account closed and is refused.
+        const funded = (await lockAccountsOfUser(tx, userId)).filter((account) => account.balance !== 0);
         if (funded.length > 0) {
           throw new AppError({
             code: 'CONFLICT',

@@ -1,10 +1,13 @@
-/** Polls `probe` until it returns a value (file writes and other async effects settle), or fails after `timeoutMs`. */
-export async function eventually<T>(probe: () => T | undefined, timeoutMs = 3_000): Promise<T> {
+/**
+ * Polls `probe` (sync or async) until it returns a value (file writes and other async effects settle),
+ * or fails after `timeoutMs`.
+ */
+export async function eventually<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 3_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     let value: T | undefined;
     try {
-      value = probe();
+      value = await probe();
     } catch {
       value = undefined;
     }

@@ -9,7 +9,7 @@ import { loadConfig, type Config } from '../../src/config/config';
 import type { Database } from '../../src/db/database';
 import { createServices, type Services } from '../../src/services';
 import { createContractRecorder } from './contract';
-import { openTestDatabase } from './test-database';
+import { openPgTestDatabase, openTestDatabase } from './test-database';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
 
@@ -17,6 +17,8 @@ export interface TestApp {
   app: Express;
   http: ReturnType<typeof request>;
   db: Database;
+  /** PostgreSQL only: where a second instance connects (startSecondInstance). */
+  databaseUrl: string | undefined;
   config: Config;
   services: Services;
   close(): Promise<void>;
@@ -38,12 +40,32 @@ export function testConfig(env: Record<string, string> = {}): Config {
 }
 
 /**
- * The real app on a fresh database. `env` overrides the test defaults (e.g. tight rate limits);
- * `fileLogs` writes the Winston files to the configured LOG_DIR (silent otherwise).
+ * The real app on a fresh database. `env` overrides the test defaults (e.g. tight rate limits, the
+ * DATABASE_*_TIMEOUT_MS bounds); `fileLogs` writes the Winston files to the configured LOG_DIR (silent
+ * otherwise); `databaseUrlVia` rewrites the PostgreSQL URL the app connects to (through a fault proxy).
  */
-export async function startTestApp(env: Record<string, string> = {}, options: { fileLogs?: boolean } = {}): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  options: { fileLogs?: boolean; databaseUrlVia?: (url: string) => string } = {},
+): Promise<TestApp> {
   const config = testConfig(env);
-  const db = await openTestDatabase();
+  const { db, url } = await openTestDatabase({ timeouts: config.databaseTimeouts, viaUrl: options.databaseUrlVia });
+  return assemble(config, db, url, options);
+}
+
+/**
+ * A second instance of the app on the same PostgreSQL database as `first` (several bank-core instances
+ * behind one load balancer), with its own pool, caches and listener. `close` leaves the database to `first`.
+ * @throws Error on PGlite, which is one process's database.
+ */
+export async function startSecondInstance(first: TestApp, env: Record<string, string> = {}): Promise<TestApp> {
+  if (!first.databaseUrl) throw new Error('a second instance needs TEST_DATABASE_URL (PostgreSQL)');
+  const config = testConfig(env);
+  const db = await openPgTestDatabase(first.databaseUrl, { timeouts: config.databaseTimeouts });
+  return assemble(config, db, first.databaseUrl, {});
+}
+
+function assemble(config: Config, db: Database, url: string | undefined, options: { fileLogs?: boolean }): TestApp {
   const logger = createLogger({
     service: 'bank-core-test',
     level: config.logLevel,
@@ -59,5 +81,5 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
     await db.close();
     contract.assertNoViolations();
   };
-  return { app, http: request(app), db, config, services, close };
+  return { app, http: request(app), db, databaseUrl: url, config, services, close };
 }
