@@ -137,12 +137,4 @@ describe('headers', () => {
     expectRefused(res, 'headers.idempotency-key');
     expect(await balanceOf(t, user)).toBe(before);
   });
-
-  it('replaces an X-Request-Id it would not store or log as it is, and the request still succeeds', async () => {
-    for (const given of ['id-\u00ff', 'r'.repeat(129), 'a b']) {
-      const res = await t.http.get('/api/users/me').set(user.auth).set('X-Request-Id', given);
-      expect(res.status).toBe(200);
-      expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
-    }
-  });
 });
