@@ -36,7 +36,7 @@ describe('signup', () => {
 
   it.each([
     ['a short password', { name: 'A', email: 'a@example.com', password: 'short' }, 'body.password'],
-    ['a password over 128 characters', { name: 'A', email: 'a@example.com', password: 'x'.repeat(129) }, 'body.password'],
+    ['a password over 72 bytes', { name: 'A', email: 'a@example.com', password: 'x'.repeat(129) }, 'body.password'],
     ['an invalid email', { name: 'A', email: 'not-an-email', password: 'password-1' }, 'body.email'],
     ['an empty name', { name: '  ', email: 'a@example.com', password: 'password-1' }, 'body.name'],
     ['a number as name', { name: 42, email: 'a@example.com', password: 'password-1' }, 'body.name'],
@@ -45,6 +45,37 @@ describe('signup', () => {
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('VALIDATION');
     expect(res.body.error.details).toEqual(expect.arrayContaining([expect.objectContaining({ path })]));
+  });
+});
+
+describe("new passwords and bcrypt's 72 bytes", () => {
+  // bcrypt reads only the first 72 bytes: a longer password would be cut silently, so it is refused instead.
+  it.each([
+    ['73 ASCII characters', 'x'.repeat(73)],
+    ['37 accented letters (74 bytes)', '\u00e9'.repeat(37)],
+    ['18 emoji and a letter (73 bytes)', `${'\u{1f600}'.repeat(18)}x`],
+  ])('refuses %s at sign-up and on a password change, saying why', async (_case, password) => {
+    const signup = await t.http.post('/api/users/signup').send({ name: 'Long', email: 'long@example.com', password });
+    expect(signup.status).toBe(400);
+    expect(signup.body.error.details).toEqual([{ path: 'body.password', message: expect.stringMatching(/72 bytes in UTF-8/) }]);
+    const user = await createUser(t);
+    const change = await t.http.put(`/api/users/${user.id}`).set(user.auth).send({ password, currentPassword: user.password });
+    expect(change.status).toBe(400);
+    await login(user.email, user.password).expect(200);
+  });
+
+  it('accepts exactly 72 bytes, and only the whole password logs in', async () => {
+    const password = `${'\u00e9'.repeat(35)}ab`; // 70 + 2 bytes
+    const user = await createUser(t, { password });
+    await login(user.email, password).expect(200);
+    await login(user.email, password.slice(0, -1)).expect(401);
+  });
+
+  it('still logs in with a longer password set before the rule: login tries whatever it always tried', async () => {
+    const password = 'an old passphrase from before the 72-byte rule, '.repeat(2); // 98 characters
+    const email = 'old-timer@example.com';
+    await t.services.auth.signup({ name: 'Old Timer', email, password });
+    await login(email, password).expect(200);
   });
 });
 

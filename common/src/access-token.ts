@@ -31,6 +31,14 @@ const ALGORITHM = 'HS256';
 const ROLES: ReadonlySet<string> = new Set<Role>(['customer', 'admin']);
 
 /**
+ * The shape of the ids this system issues (RFC 9562 text form). `sub`, `sid` and `jti` are looked up in the
+ * database as UUIDs, so a token that carries anything else (even one signed with the real secret, say by an
+ * older release or a leaked key used carelessly) is refused as invalid rather than reaching a query.
+ */
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const isUuid = (value: unknown): value is string => typeof value === 'string' && UUID_PATTERN.test(value);
+
+/**
  * Signs and verifies access tokens. The secret becomes a KeyObject once: jsonwebtoken
  * re-derives a key from a string secret on every call, which costs ~50x more per verify.
  */
@@ -68,9 +76,13 @@ export function createAccessTokens(options: AccessTokenOptions) {
     }
     if (typeof payload === 'string') throw new InvalidTokenError('invalid');
     const { sub, role, jti, exp, sid } = payload;
-    if (typeof sub !== 'string' || typeof role !== 'string' || !ROLES.has(role)) throw new InvalidTokenError('invalid');
-    if (typeof jti !== 'string' || typeof exp !== 'number' || typeof sid !== 'string') throw new InvalidTokenError('invalid');
-    return { userId: sub, role: role as Role, tokenId: jti, sessionId: sid, expiresAt: new Date(exp * 1000) };
+    if (!isUuid(sub) || !isUuid(sid) || !isUuid(jti) || typeof role !== 'string' || !ROLES.has(role)) {
+      throw new InvalidTokenError('invalid');
+    }
+    // jsonwebtoken lets `exp: 1e300` through (it is in the future); as a date it would be Invalid Date.
+    const expiresAt = new Date(typeof exp === 'number' && Number.isSafeInteger(exp) ? exp * 1000 : NaN);
+    if (Number.isNaN(expiresAt.getTime())) throw new InvalidTokenError('invalid');
+    return { userId: sub, role: role as Role, tokenId: jti, sessionId: sid, expiresAt };
   }
 
   /** The claims of an `Authorization: Bearer` header, or why it cannot be trusted (a message safe to show). */

@@ -31,3 +31,13 @@ export function resolveJwtSecret(options: { secret: string | undefined; producti
   }
   return loadOrCreateDevSecret(dataDir);
 }
+
+/**
+ * TRUST_PROXY as Express's `trust proxy` setting takes it: `true`, `false`, a hop count, or a
+ * comma-separated list of addresses, subnets and names (`loopback`, `uniquelocal`), per
+ * https://expressjs.com/en/guide/behind-proxies.html. Both services read it the same way.
+ */
+export function parseTrustProxy(value: string): boolean | number | string {
+  if (value === 'true' || value === 'false') return value === 'true';
+  return /^\d+$/.test(value) ? Number(value) : value;
+}

@@ -7,6 +7,9 @@ import jwt from 'jsonwebtoken';
  * different audience, so a user's access token never opens an internal endpoint and a service
  * token is never accepted as a user.
  */
+// A service names itself in its token; only a short plain name is trusted, so it is safe in logs and queries.
+const SERVICE_SUBJECT = /^service:([A-Za-z0-9][A-Za-z0-9._-]{0,63})$/;
+
 export function createServiceTokens(options: { secret: string; issuer: string; audience: string }) {
   const key: KeyObject = createSecretKey(Buffer.from(options.secret, 'utf8'));
   const audience = `${options.audience}:internal`;
@@ -28,8 +31,8 @@ export function createServiceTokens(options: { secret: string; issuer: string; a
       if (!token) return undefined;
       try {
         const payload = jwt.verify(token, key, { algorithms: ['HS256'], issuer: options.issuer, audience });
-        if (typeof payload === 'string' || payload.svc !== true || !payload.sub?.startsWith('service:')) return undefined;
-        return payload.sub.slice('service:'.length);
+        if (typeof payload === 'string' || payload.svc !== true) return undefined;
+        return SERVICE_SUBJECT.exec(payload.sub ?? '')?.[1];
       } catch {
         return undefined;
       }

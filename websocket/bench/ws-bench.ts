@@ -180,6 +180,8 @@ async function main(): Promise<void> {
     WS_DATA_DIR: path.join(dataDir, 'websocket'),
     JWT_SECRET: SECRET,
     BANK_CORE_URL: core.url,
+    // Every socket comes from this one address, 100 connecting at once.
+    WS_MAX_UNAUTHENTICATED_PER_ADDRESS: '1000',
     LOG_LEVEL: 'warn',
     LOG_CONSOLE: 'true',
   });

@@ -210,9 +210,14 @@ function handleFrame(frame) {
     case 'account.transaction':
       showAccountEvent(frame);
       break;
-    case 'error':
+    case 'error': {
+      // A message the server refused (quota used up, storage full, invalid) is marked as not delivered.
+      const item = frame.correlationId ? state.pending.get(frame.correlationId) : undefined;
+      if (item) item.querySelector('.status').textContent = ' ✗ not delivered';
+      state.pending.delete(frame.correlationId);
       addMessage(`Error from the server: ${frame.message}`, 'system');
       break;
+    }
     case 'session.expired':
       addMessage('Session expired; renewing…', 'system');
       break;

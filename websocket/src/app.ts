@@ -34,6 +34,8 @@ function browserOrigins(url: string): string[] {
 export function createApp({ config, logger, accessTokens, sessionChecker, readers, status }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  // The same client address as the socket upgrades use (utils/client-address.ts).
+  app.set('trust proxy', config.trustProxy);
   app.use(requestId);
   app.use(
     helmet({

@@ -10,8 +10,10 @@ import { createFeedConsumer, type FeedConsumer } from './services/feed-consumer.
 import { createFeedCursor } from './services/feed-cursor';
 import { createSessionChecker } from './services/session-check.service';
 import { createSocketRegistry } from './services/socket-registry';
-import { WS_PATH } from './sockets/close-codes';
+import { createAdmission } from './sockets/admission';
+import { CLOSE_GRACE_MS, WS_PATH } from './sockets/close-codes';
 import { createSocketGateway } from './sockets/socket-gateway';
+import { createClientAddress } from './utils/client-address';
 
 export interface RunningServer {
   /** http://host:port of the page and the HTTP API. */
@@ -42,8 +44,8 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
   const activity = createActivityLog({ dir: config.dataDir, ...config.activity, logger });
   const registry = createSocketRegistry();
   const readers = {
-    interactions: createActivityReader({ file: activity.interactions.file, keepFiles: config.activity.keepFiles }),
-    errors: createActivityReader({ file: activity.errors.file, keepFiles: config.activity.keepFiles }),
+    interactions: createActivityReader({ file: activity.paths.interactions }),
+    errors: createActivityReader({ file: activity.paths.errors }),
   };
   const feed = config.feed.enabled
     ? createFeedConsumer({
@@ -56,10 +58,34 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
       })
     : undefined;
 
-  const status = () => ({ sockets: registry.size, feed: feed?.status() ?? null });
+  const admission = createAdmission({
+    perAddress: config.sockets.maxUnauthenticatedPerAddress,
+    total: config.sockets.maxUnauthenticated,
+    // By then every connection now waiting has authenticated or been cut.
+    retryAfterSeconds: Math.ceil((config.sockets.authTimeoutMs + CLOSE_GRACE_MS) / 1000),
+  });
+  const status = () => {
+    const { unauthenticated, refused } = admission.counts();
+    return {
+      sockets: registry.size,
+      connections: { unauthenticated, authenticated: registry.size, refused },
+      activity: activity.status(),
+      feed: feed?.status() ?? null,
+    };
+  };
   const app = createApp({ config, logger, accessTokens, sessionChecker, readers, status });
   const server = createServer(app);
-  const gateway = createSocketGateway({ server, settings: config.sockets, logger, accessTokens, sessionChecker, activity, registry });
+  const gateway = createSocketGateway({
+    server,
+    settings: config.sockets,
+    logger,
+    accessTokens,
+    sessionChecker,
+    activity,
+    registry,
+    admission,
+    clientAddress: createClientAddress(config.trustProxy),
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

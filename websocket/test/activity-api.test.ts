@@ -1,6 +1,5 @@
 import type request from 'supertest';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
+import { readdirSync } from 'node:fs';
 import { startFakeBankCore } from './support/fake-bank-core';
 import { mintToken } from './support/tokens';
 import { authedClient } from './support/ws-client';
@@ -28,7 +27,7 @@ beforeAll(async () => {
   // A small rotation size, so the lines below span several rotated files.
   bankCore = await startFakeBankCore();
   bankCore.setAdmin(admin.userId, true);
-  service = await startService({ BANK_CORE_URL: bankCore.url, WS_ACTIVITY_MAX_BYTES: '1024', WS_ACTIVITY_KEEP_FILES: '20' });
+  service = await startService({ BANK_CORE_URL: bankCore.url, WS_ACTIVITY_MAX_BYTES: '1024' });
   await interact(alice, 12, 'alice');
   await interact(bob, 5, 'bob');
   // An ack means the line is queued; wait until every line is on disk before reading pages.
@@ -97,7 +96,7 @@ describe('GET /api/websocket/interactions and /errors', () => {
   });
 
   it('pages through every line across rotated files without gaps or repeats', async () => {
-    expect(existsSync(path.join(service.config.dataDir, 'interactions.txt.2'))).toBe(true);
+    expect(readdirSync(service.config.dataDir).filter((name) => /^interactions\..+\.txt$/.test(name)).length).toBeGreaterThanOrEqual(2);
     const items = await readAll('/api/websocket/interactions', alice.token, 5);
     expect(items.map((item) => item.correlationId)).toEqual(Array.from({ length: 12 }, (_, i) => `alice-${i}`));
     const all = await readAll('/api/websocket/interactions', admin.token, 4);

@@ -16,13 +16,24 @@ describe('configuration', () => {
       bankCoreUrl: 'http://127.0.0.1:3000',
       dataDir: path.join(dataDir, 'websocket'),
     });
+    expect(config.trustProxy).toBe(false);
     expect(config.sockets).toMatchObject({
       authTimeoutMs: 5_000,
+      maxUnauthenticatedPerAddress: 20,
+      maxUnauthenticated: 1_000,
+      maxSocketsPerUser: 20,
       maxPayloadBytes: 16_384,
       ratePerSecond: 20,
       rateBurst: 40,
       heartbeatIntervalMs: 30_000,
     });
+    expect(config.activity).toEqual({
+      maxBytes: 10 * 1024 * 1024,
+      retentionDays: 30,
+      budgetBytes: 1024 * 1024 * 1024,
+      quota: { bytesPerMinute: 64 * 1024, bytesPerDay: 1024 * 1024 },
+    });
+    expect(config.feed).toMatchObject({ retryMaxMs: 30_000, probeIntervalMs: 250 });
     expect(loadConfig({ DATA_DIR: dataDir, APP_PORT_1: '4000' }).bankCoreUrl).toBe('http://127.0.0.1:4000');
   });
 
@@ -31,6 +42,11 @@ describe('configuration', () => {
     const config = loadConfig({ DATA_DIR: tempDir(), WS_DATA_DIR: wsDir, BANK_CORE_URL: 'http://bank-core:3000/' });
     expect(config.dataDir).toBe(wsDir);
     expect(config.bankCoreUrl).toBe('http://bank-core:3000');
+  });
+
+  it('reads TRUST_PROXY as bank-core does: true, false, a hop count or addresses', () => {
+    const trust = (value: string) => loadConfig({ DATA_DIR: tempDir(), TRUST_PROXY: value }).trustProxy;
+    expect([trust('true'), trust('false'), trust('1'), trust('loopback, 10.0.0.0/8')]).toEqual([true, false, 1, 'loopback, 10.0.0.0/8']);
   });
 
   it('shares the generated development secret with bank-core through DATA_DIR', () => {

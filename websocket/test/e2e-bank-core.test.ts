@@ -5,6 +5,7 @@ import { deposit } from '../../bank-core/test/support/money';
 import { startTestApp, type TestApp } from '../../bank-core/test/support/test-app';
 import { setUserRole } from '../../bank-core/src/repositories/user.repository';
 import { eventually } from '../../bank-core/test/support/eventually';
+import { freePort } from './support/fake-bank-core';
 import { authedClient, openClient, type TestClient } from './support/ws-client';
 import { startService, type TestService } from './support/ws-service';
 
@@ -125,5 +126,27 @@ describe('against the real bank-core', () => {
       const after = await service.http.get('/api/websocket/interactions?limit=200').set(admin.auth).expect(200);
       return after.body.items.every((item: { userId: string }) => item.userId === admin.id) ? true : undefined;
     }, 1_000);
+  });
+});
+
+describe('cold start', () => {
+  it('a websocket service started before bank-core connects its feed within a second of bank-core becoming ready', async () => {
+    const port = await freePort();
+    // The default backoff ceiling (30 s): by the time bank-core comes up, the plain backoff would be waiting 4-8 s.
+    const early = await startService({ BANK_CORE_URL: `http://127.0.0.1:${port}`, WS_FEED_ENABLED: 'true' });
+    let late: Server | undefined;
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 8_000));
+      expect(early.running.feed?.status().connected).toBe(false);
+      late = core.app.listen(port, '127.0.0.1');
+      await new Promise((resolve) => late!.once('listening', resolve));
+      const ready = Date.now();
+      await eventually(() => (early.running.feed?.status().connected ? true : undefined), 10_000);
+      expect(Date.now() - ready).toBeLessThan(1_000);
+    } finally {
+      await early.stop();
+      late?.closeAllConnections();
+      await new Promise((resolve) => (late ? late.close(resolve) : resolve(undefined)));
+    }
   });
 });

@@ -159,3 +159,26 @@ describe('restart', () => {
     }
   });
 });
+
+describe('reconnect backoff', () => {
+  it('keeps backing off exponentially from a bank-core that answers /readyz but refuses the feed', async () => {
+    const refusing = await startFakeBankCore({ feedStatus: 503 });
+    // A short probe interval: if probing /readyz cut the backoff short here, the attempts would number dozens.
+    const service = await startService({
+      ...feedEnv(),
+      BANK_CORE_URL: refusing.url,
+      WS_FEED_RETRY_MAX_MS: '30000',
+      WS_FEED_PROBE_INTERVAL_MS: '50',
+    });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      // Delays of about 0.25, 0.5, 1 and 2 s (each between half and all of that): 3 to 6 attempts in 3 s.
+      expect(refusing.feedRequests.length).toBeGreaterThanOrEqual(3);
+      expect(refusing.feedRequests.length).toBeLessThanOrEqual(6);
+      expect(service.running.feed?.status().connected).toBe(false);
+    } finally {
+      await service.stop();
+      await refusing.close();
+    }
+  });
+});

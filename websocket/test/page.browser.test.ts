@@ -36,6 +36,8 @@ beforeAll(async () => {
     BANK_CORE_URL: coreUrl,
     WS_FEED_ENABLED: 'true',
     WS_FEED_RETRY_MAX_MS: '200',
+    // Room for the first test's two short messages, not for a third of 2,000 characters.
+    WS_ACTIVITY_QUOTA_BYTES_PER_MINUTE: '2500',
   });
   await eventually(() => (service.running.feed?.status().connected ? true : undefined));
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
@@ -85,6 +87,10 @@ describe('the page', () => {
     await page.getByLabel('Message').fill('Something broke');
     await page.getByRole('button', { name: 'Send message' }).click();
     await page.getByText('✓ delivered').nth(1).waitFor();
+    await page.getByLabel('Send as error').uncheck();
+    await page.getByLabel('Message').fill('q'.repeat(2_000));
+    await page.getByRole('button', { name: 'Send message' }).click();
+    await page.getByText('✗ not delivered').waitFor();
     await eventually(() =>
       service.lines('interactions').find((line) => line.userId === userId && JSON.stringify(line.data).includes('Hello from the browser')),
     );

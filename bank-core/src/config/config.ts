@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { parseEnv, resolveFromRoot, resolveJwtSecret } from '@bank/common';
+import { parseEnv, parseTrustProxy, resolveFromRoot, resolveJwtSecret } from '@bank/common';
 import type { DatabaseTimeouts } from '../db/database';
 import { DEFAULT_DATABASE_TIMEOUTS } from '../db/open-database';
 
@@ -125,9 +125,4 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     maxTransactionAmount: env.MAX_TRANSACTION_AMOUNT,
     eventFeedPollMs: env.EVENT_FEED_POLL_MS,
   };
-}
-
-function parseTrustProxy(value: string): boolean | number | string {
-  if (value === 'true' || value === 'false') return value === 'true';
-  return /^\d+$/.test(value) ? Number(value) : value;
 }

@@ -16,10 +16,16 @@ export function createInternalController({ feed, sessionGuard }: { feed: EventFe
     /** Server-Sent Events: every committed money transaction after the reader's position. */
     events: async (req: Request, res: Response) => {
       const { after } = parse(eventsQuery, req.query, 'query');
-      const given = req.get('last-event-id') ?? after;
+      const header = req.get('last-event-id');
+      const given = header ?? after;
       const resumeFrom = given === undefined ? undefined : parsePosition(given);
       if (given !== undefined && !resumeFrom) {
-        throw new AppError({ code: 'VALIDATION', message: 'Last-Event-ID is not a position of this feed' });
+        const path = header === undefined ? 'query.after' : 'headers.last-event-id';
+        throw new AppError({
+          code: 'VALIDATION',
+          message: 'Last-Event-ID is not a position of this feed',
+          details: [{ path, message: 'Must be a position this feed sent (an SSE id)' }],
+        });
       }
       const start = resumeFrom ?? (await feed.currentPosition());
 

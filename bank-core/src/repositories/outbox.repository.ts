@@ -1,5 +1,6 @@
 import type { TransactionPostedEvent } from '@bank/common';
 import type { Queryable } from '../db/database';
+import { BIGINT_MAX, isDecimalAtMost, XID8_MAX } from '../utils/integers';
 
 /** A place in the feed: after the event written by transaction `txId` with outbox id `id`. */
 export interface FeedPosition {
@@ -11,10 +12,14 @@ export const FEED_START: FeedPosition = { txId: '0', id: '0' };
 
 export const formatPosition = (position: FeedPosition) => `${position.txId}-${position.id}`;
 
-/** Undefined for anything that is not a position this feed handed out. */
+/**
+ * Undefined for anything that is not a position this feed could hand out: `<txId>-<id>`, the transaction id an
+ * xid8 (0 to 2^64 - 1) and the event id a BIGINT (0 to 2^63 - 1). Out of range, the query would fail mid-stream.
+ */
 export function parsePosition(value: string | undefined): FeedPosition | undefined {
-  const match = /^(\d{1,20})-(\d{1,19})$/.exec(value ?? '');
-  return match ? { txId: match[1]!, id: match[2]! } : undefined;
+  const match = /^([0-9]{1,20})-([0-9]{1,19})$/.exec(value ?? '');
+  if (!match || !isDecimalAtMost(match[1]!, XID8_MAX) || !isDecimalAtMost(match[2]!, BIGINT_MAX)) return undefined;
+  return { txId: match[1]!, id: match[2]! };
 }
 
 /**

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { CURRENCY_CODES, DEFAULT_CURRENCY } from '../utils/currencies';
+import { displayText } from './common.validation';
 
-const description = z.string().trim().max(140, 'At most 140 characters');
+// Only the owner sees it, but it is shown on pages and statements like any other text.
+const description = displayText({ max: 140 });
 
 export const createAccountBody = z.strictObject({
   description: description.default(''),

@@ -1,10 +1,9 @@
 import { z } from 'zod';
-import { accountNumber, cursor, limit } from './common.validation';
+import { accountNumber, cursor, displayText, isoDateTime, limit, safeIntegerCursor, uuid } from './common.validation';
 
 const TRANSACTION_TYPES = ['deposit', 'withdrawal', 'transfer', 'reversal'] as const;
-const narration = z.string().trim().max(140, 'At most 140 characters').optional();
-const isoTime = z.iso.datetime({ offset: true, message: 'Must be an ISO 8601 date-time' }).transform((value) => new Date(value));
-const uuid = z.uuid({ message: 'Must be a UUID' });
+// Shown to the other side too: in the recipient's history, statement and live events.
+const narration = displayText({ max: 140 }).optional();
 
 /** Bodies of the three money-moving requests; the amount ceiling comes from config. */
 export function movementBodies(maxAmount: number) {
@@ -23,15 +22,12 @@ export function movementBodies(maxAmount: number) {
 // Printable ASCII without spaces: UUIDs and the like, safe to store and compare.
 export const idempotencyKey = z.string().regex(/^[\x21-\x7e]{1,255}$/, 'Must be 1 to 255 printable ASCII characters without spaces');
 
-const range = { from: isoTime.optional(), to: isoTime.optional() };
+const range = { from: isoDateTime.optional(), to: isoDateTime.optional() };
 
 export const accountIdParams = z.strictObject({ accountId: uuid });
 
-/** Opaque entry-id cursor for account history. */
-export const entryCursor = z
-  .string()
-  .regex(/^h[0-9]{1,19}$/, 'Invalid cursor')
-  .transform((value) => Number(value.slice(1)));
+/** Opaque entry-id cursor for account history: `h` and the id of the last entry shown. */
+export const entryCursor = safeIntegerCursor('h');
 export const encodeEntryCursor = (entryId: number) => `h${entryId}`;
 
 export const historyQuery = z.strictObject({

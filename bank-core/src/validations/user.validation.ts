@@ -1,19 +1,31 @@
 import { z } from 'zod';
-import { accountNumber, cursor, limit } from './common.validation';
+import { accountNumber, cursor, displayText, limit, storableText } from './common.validation';
 
-const name = z.string().trim().min(1, 'Required').max(100);
+const name = displayText({ min: 1, max: 100, letterOrDigit: true });
 const email = z
   .string()
   .trim()
   .toLowerCase()
   .max(254)
   .pipe(z.email({ message: 'Must be an email address' }));
-const password = z.string().min(8, 'At least 8 characters').max(128, 'At most 128 characters');
+/**
+ * bcrypt reads only the first 72 bytes of a password, so a longer one would be accepted and then silently cut:
+ * two passwords sharing those bytes would both open the account. New passwords are refused past 72 UTF-8 bytes
+ * (72 ASCII characters; fewer with accented letters or emoji) rather than cut. Not normalized: a password is
+ * compared exactly as typed.
+ */
+export const BCRYPT_MAX_BYTES = 72;
+const password = storableText({
+  min: 8,
+  maxBytes: BCRYPT_MAX_BYTES,
+  tooLong: `At most ${BCRYPT_MAX_BYTES} bytes in UTF-8 (bcrypt ignores the rest): ${BCRYPT_MAX_BYTES} ASCII characters, fewer with accented letters or emoji`,
+});
 
 export const signupBody = z.strictObject({ name, email, password });
 export type SignupBody = z.infer<typeof signupBody>;
 
-// Login checks only the shape: length rules apply to new passwords, not to attempts.
+// Login checks only the shape: the rules above apply to new passwords, not to attempts, so a password set before
+// them still logs in. An attempt is only hashed, never stored.
 export const loginBody = z.strictObject({ email, password: z.string().min(1, 'Required').max(128) });
 
 export const refreshBody = z.strictObject({ refreshToken: z.string().min(1).max(200) });

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { parseEnv, resolveFromRoot, resolveJwtSecret } from '@bank/common';
+import { parseEnv, parseTrustProxy, resolveFromRoot, resolveJwtSecret } from '@bank/common';
 
 const port = z.coerce.number().int().min(0).max(65_535);
 const positiveInt = z.coerce.number().int().positive();
@@ -18,10 +18,14 @@ const envSchema = z.object({
   LOG_DIR: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
   LOG_CONSOLE: flag.optional(),
+  TRUST_PROXY: z.string().default('false'),
   JWT_SECRET: z.string().optional(),
   JWT_ISSUER: z.string().min(1).default('bank-core'),
   JWT_AUDIENCE: z.string().min(1).default('bank-clients'),
   WS_AUTH_TIMEOUT_MS: positiveInt.default(5_000),
+  WS_MAX_UNAUTHENTICATED_PER_ADDRESS: positiveInt.default(20),
+  WS_MAX_UNAUTHENTICATED: positiveInt.default(1_000),
+  WS_MAX_SOCKETS_PER_USER: positiveInt.default(20),
   WS_MAX_PAYLOAD_BYTES: positiveInt
     .min(256)
     .max(1024 * 1024)
@@ -32,9 +36,13 @@ const envSchema = z.object({
   WS_HEARTBEAT_INTERVAL_MS: positiveInt.default(30_000),
   WS_SESSION_CHECK_INTERVAL_MS: positiveInt.default(30_000),
   WS_ACTIVITY_MAX_BYTES: positiveInt.min(1024).default(10 * 1024 * 1024),
-  WS_ACTIVITY_KEEP_FILES: positiveInt.max(50).default(5),
+  WS_ACTIVITY_RETENTION_DAYS: z.coerce.number().positive().max(36_500).default(30),
+  WS_ACTIVITY_MAX_TOTAL_BYTES: positiveInt.min(1024).default(1024 * 1024 * 1024),
+  WS_ACTIVITY_QUOTA_BYTES_PER_MINUTE: positiveInt.default(64 * 1024),
+  WS_ACTIVITY_QUOTA_BYTES_PER_DAY: positiveInt.default(1024 * 1024),
   WS_FEED_ENABLED: flag.default(true),
   WS_FEED_RETRY_MAX_MS: positiveInt.default(30_000),
+  WS_FEED_PROBE_INTERVAL_MS: positiveInt.default(250),
   WS_FEED_IDLE_TIMEOUT_MS: positiveInt.default(60_000),
 });
 
@@ -52,9 +60,15 @@ export interface Config {
   logDir: string;
   logLevel: Env['LOG_LEVEL'];
   logToConsole: boolean;
+  /** Express's `trust proxy`: which peers' X-Forwarded-For names the client address (as bank-core's TRUST_PROXY). */
+  trustProxy: boolean | number | string;
   jwt: { secret: string; issuer: string; audience: string };
   sockets: {
     authTimeoutMs: number;
+    /** Connections not yet authenticated, per client address and in all; more are refused at the upgrade. */
+    maxUnauthenticatedPerAddress: number;
+    maxUnauthenticated: number;
+    maxSocketsPerUser: number;
     maxPayloadBytes: number;
     ratePerSecond: number;
     rateBurst: number;
@@ -63,8 +77,18 @@ export interface Config {
     heartbeatIntervalMs: number;
     sessionCheckIntervalMs: number;
   };
-  activity: { maxBytes: number; keepFiles: number };
-  feed: { enabled: boolean; retryMaxMs: number; idleTimeoutMs: number };
+  activity: {
+    /** Rotation size of each activity file (bytes); rotation only splits files. */
+    maxBytes: number;
+    /** Rotated files older than this are deleted (days); the only way lines leave. */
+    retentionDays: number;
+    /** All activity files together (bytes); past it, client lines are refused. */
+    budgetBytes: number;
+    /** What one user's clients (or one address before auth) may write, over all their sockets (bytes). */
+    quota: { bytesPerMinute: number; bytesPerDay: number };
+  };
+  /** Reconnect backoff ceiling; /readyz probe interval while bank-core is unreachable; silence before reconnecting (ms). */
+  feed: { enabled: boolean; retryMaxMs: number; probeIntervalMs: number; idleTimeoutMs: number };
 }
 
 export { ConfigError } from '@bank/common';
@@ -89,6 +113,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     logDir: env.LOG_DIR ? resolveFromRoot(env.LOG_DIR) : path.join(dataDir, 'logs'),
     logLevel: env.LOG_LEVEL,
     logToConsole: env.LOG_CONSOLE ?? env.NODE_ENV !== 'test',
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
     jwt: {
       secret: resolveJwtSecret({ secret: env.JWT_SECRET, production: env.NODE_ENV === 'production', dataDir: sharedDataDir }),
       issuer: env.JWT_ISSUER,
@@ -96,6 +121,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     sockets: {
       authTimeoutMs: env.WS_AUTH_TIMEOUT_MS,
+      maxUnauthenticatedPerAddress: env.WS_MAX_UNAUTHENTICATED_PER_ADDRESS,
+      maxUnauthenticated: env.WS_MAX_UNAUTHENTICATED,
+      maxSocketsPerUser: env.WS_MAX_SOCKETS_PER_USER,
       maxPayloadBytes: env.WS_MAX_PAYLOAD_BYTES,
       ratePerSecond: env.WS_RATE_LIMIT_PER_SECOND,
       rateBurst: env.WS_RATE_LIMIT_BURST,
@@ -103,8 +131,18 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       heartbeatIntervalMs: env.WS_HEARTBEAT_INTERVAL_MS,
       sessionCheckIntervalMs: env.WS_SESSION_CHECK_INTERVAL_MS,
     },
-    activity: { maxBytes: env.WS_ACTIVITY_MAX_BYTES, keepFiles: env.WS_ACTIVITY_KEEP_FILES },
-    feed: { enabled: env.WS_FEED_ENABLED, retryMaxMs: env.WS_FEED_RETRY_MAX_MS, idleTimeoutMs: env.WS_FEED_IDLE_TIMEOUT_MS },
+    activity: {
+      maxBytes: env.WS_ACTIVITY_MAX_BYTES,
+      retentionDays: env.WS_ACTIVITY_RETENTION_DAYS,
+      budgetBytes: env.WS_ACTIVITY_MAX_TOTAL_BYTES,
+      quota: { bytesPerMinute: env.WS_ACTIVITY_QUOTA_BYTES_PER_MINUTE, bytesPerDay: env.WS_ACTIVITY_QUOTA_BYTES_PER_DAY },
+    },
+    feed: {
+      enabled: env.WS_FEED_ENABLED,
+      retryMaxMs: env.WS_FEED_RETRY_MAX_MS,
+      probeIntervalMs: env.WS_FEED_PROBE_INTERVAL_MS,
+      idleTimeoutMs: env.WS_FEED_IDLE_TIMEOUT_MS,
+    },
   };
 }
 

@@ -23,7 +23,8 @@ export interface AccountTransactionMessage {
 /**
  * Fans one ledger event out to the owners of its legs (both sides of a transfer) and records each
  * leg in interactions.txt with bank-core's request id, so the two services' logs can be joined.
- * The line is written whether or not the owner is connected: it is the record of what was offered.
+ * The line is written whether or not the owner is connected (it is the record of what was offered),
+ * and whatever the owner's activity quota or the disk budget: the service, not a client, wrote it.
  */
 export function createAccountEventDispatcher({ registry, activity }: { registry: SocketRegistry; activity: ActivityLog }) {
   return (event: TransactionPostedEvent): void => {
@@ -45,7 +46,7 @@ export function createAccountEventDispatcher({ registry, activity }: { registry:
       };
       const deliveredTo = registry.pushToUser(leg.userId, message);
       const { type, ...data } = message;
-      activity.interactions.append({
+      activity.recordServer('interactions', {
         time: new Date().toISOString(),
         userId: leg.userId,
         connectionId: null,

@@ -1,7 +1,18 @@
-import { mkdirSync } from 'node:fs';
-import { open, rename, type FileHandle } from 'node:fs/promises';
+import { statSync, unlinkSync } from 'node:fs';
+import { stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '@bank/common';
+import { createThrottledWarning } from '../utils/throttled-warning';
+import {
+  adoptLegacyFiles,
+  createActivityFile,
+  indexPathOf,
+  listSegments,
+  listSegmentsSync,
+  type ActivityFile,
+  type Segment,
+} from './activity-file';
+import { createActivityQuota } from './activity-quota';
 
 /** One line of interactions.txt or errors.txt. */
 export interface ActivityLine {
@@ -16,130 +27,162 @@ export interface ActivityLine {
 
 export type ActivityKind = 'interactions' | 'errors';
 export const ACTIVITY_FILES: Record<ActivityKind, string> = { interactions: 'interactions.txt', errors: 'errors.txt' };
+const KINDS: ActivityKind[] = ['interactions', 'errors'];
 
-export interface ActivityFileOptions {
-  file: string;
+/** What became of a client's line: written, or refused by its writer's quota or by the folder's disk budget. */
+export type RecordResult = 'written' | 'over-quota' | 'over-budget';
+
+export interface ActivityLogOptions {
+  dir: string;
+  /** Rotation size of each file (bytes). */
   maxBytes: number;
-  keepFiles: number;
+  /** Rotated files older than this are deleted; nothing else ever deletes a line. */
+  retentionDays: number;
+  /** All activity files together; past it, client lines are refused (server lines are still written). */
+  budgetBytes: number;
+  quota: { bytesPerMinute: number; bytesPerDay: number };
   logger: Logger;
 }
 
-/** `file`, then `file.1` (newest rotated) ... `file.<keep>`: the order rotation renames them in. */
-export function rotatedPath(file: string, generation: number): string {
-  return generation === 0 ? file : `${file}.${generation}`;
-}
+const DAY_MS = 86_400_000;
+const RETENTION_SWEEP_MS = 3_600_000;
+const QUOTA_PRUNE_MS = 60_000;
 
 /**
- * The single writer of one activity file. Lines are queued and written in batches by one loop,
- * so concurrent appends never interleave, and a burst costs one write call rather than one per line.
- * When the next batch would pass `maxBytes`, the file is rotated: file -> file.1 -> ... -> file.<keep>.
+ * interactions.txt and errors.txt with their rotated files, and the rules of what goes in them:
+ * - server lines (account events this service records) are always written;
+ * - client lines (anything a socket's frames or failures cause) count against their writer's quota
+ *   (a user, or a client address before authentication) and are refused past it, or past the folder's
+ *   disk budget; a refusal is counted, and the caller tells the client;
+ * - files are deleted only by age (`retentionDays`), never to make room, so no writer can push
+ *   another's lines out.
  */
-export function createActivityFile({ file, maxBytes, keepFiles, logger }: ActivityFileOptions) {
-  let pending: string[] = [];
-  let draining = false;
-  let drained: Promise<void> = Promise.resolve();
-  let handle: FileHandle | undefined;
-  let size = 0;
+export function createActivityLog({ dir, maxBytes, retentionDays, budgetBytes, quota: allowance, logger }: ActivityLogOptions) {
+  const quota = createActivityQuota(allowance);
+  const refused = { quota: 0, budget: 0 };
+  let budgetExceeded = false;
+  const warnBudget = createThrottledWarning(logger, 'activity files reached their disk budget; client lines are refused');
+  const warnQuota = createThrottledWarning(logger, 'activity quota exceeded; client lines are refused');
+  // Bytes of every activity file, counted when a line is queued so the budget check sees the queue too.
+  let bytes = 0;
 
-  async function openFile(): Promise<FileHandle> {
-    mkdirSync(path.dirname(file), { recursive: true });
-    const opened = await open(file, 'a', 0o640);
-    size = (await opened.stat()).size;
-    return opened;
+  const files = {} as Record<ActivityKind, ActivityFile>;
+  for (const kind of KINDS) {
+    const file = path.join(dir, ACTIVITY_FILES[kind]);
+    listSegmentsSync(file); // creates the folder
+    adoptLegacyFiles(file);
+    files[kind] = createActivityFile({ file, maxBytes, logger, onStoredBytes: (delta) => (bytes += delta) });
   }
 
-  async function rotate(): Promise<void> {
-    await handle?.close();
-    handle = undefined;
-    for (let generation = keepFiles - 1; generation >= 0; generation -= 1) {
-      try {
-        // rename replaces the target, so the oldest generation simply falls off the end.
-        await rename(rotatedPath(file, generation), rotatedPath(file, generation + 1));
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  const expired = (segment: Segment, now: number) => segment.rotatedAt !== null && segment.rotatedAt < now - retentionDays * DAY_MS;
+  // A segment's files on disk: the lines, and beside a rotated one its user index.
+  const pathsOf = (segment: Segment) => (segment.rotatedAt === null ? [segment.path] : [segment.path, indexPathOf(segment.path)]);
+  const deleted = (count: number) => {
+    if (count > 0) logger.info('activity files past retention deleted', { files: count, retentionDays });
+    if (budgetExceeded && bytes < budgetBytes) {
+      budgetExceeded = false;
+      logger.info('activity files are under their disk budget again', { bytes, budgetBytes });
+    }
+  };
+
+  // At start-up, synchronously: what the service serves from its first request is already within retention.
+  let removed = 0;
+  for (const kind of KINDS) {
+    for (const segment of listSegmentsSync(files[kind].file)) {
+      const old = expired(segment, Date.now());
+      for (const file of pathsOf(segment)) {
+        const size = sizeSync(file);
+        if (size === undefined) continue;
+        if (old) unlinkSync(file);
+        else bytes += size;
       }
+      if (old) removed += 1;
     }
   }
+  deleted(removed);
 
-  async function write(batch: string): Promise<void> {
-    const bytes = Buffer.byteLength(batch);
-    handle ??= await openFile();
-    if (size > 0 && size + bytes > maxBytes) {
-      await rotate();
-      handle = await openFile();
-    }
-    await handle.write(batch);
-    size += bytes;
-  }
-
-  async function drain(): Promise<void> {
-    try {
-      while (pending.length > 0) {
-        const batch = pending.join('');
-        pending = [];
-        try {
-          await write(batch);
-        } catch (error) {
-          // Losing activity lines must not take the service down; the loss itself is logged.
-          logger.error('activity file write failed', { file, error });
-          await handle?.close().catch(() => undefined);
-          handle = undefined;
+  async function sweep(): Promise<void> {
+    let count = 0;
+    for (const kind of KINDS) {
+      for (const segment of await listSegments(files[kind].file)) {
+        if (!expired(segment, Date.now())) continue;
+        for (const file of pathsOf(segment)) {
+          const size = await stat(file).then(
+            (info) => info.size,
+            () => undefined,
+          );
+          if (size === undefined) continue;
+          await unlink(file);
+          bytes -= size;
         }
+        count += 1;
       }
-    } finally {
-      // Runs in the same tick as the final empty-queue check, so no append can slip in unseen.
-      draining = false;
     }
+    deleted(count);
   }
+  const sweeper = setInterval(
+    () => void sweep().catch((error: unknown) => logger.error('activity retention sweep failed', { error })),
+    RETENTION_SWEEP_MS,
+  );
+  const pruner = setInterval(() => quota.prune(), QUOTA_PRUNE_MS);
+
+  const serialize = (line: ActivityLine) => `${JSON.stringify(line)}\n`;
+  const write = (kind: ActivityKind, text: string, userId: string | null) => {
+    bytes += Buffer.byteLength(text);
+    files[kind].append(text, userId);
+  };
 
   return {
-    append(line: ActivityLine): void {
-      pending.push(`${JSON.stringify(line)}\n`);
-      if (!draining) {
-        draining = true;
-        drained = drain();
+    /** Where each live file is (the readers find the rotated ones beside it). */
+    paths: { interactions: files.interactions.file, errors: files.errors.file } as Record<ActivityKind, string>,
+    /** A line the service itself records (account events): always written, whatever the quotas and budget. */
+    recordServer(kind: ActivityKind, line: ActivityLine): void {
+      write(kind, serialize(line), line.userId);
+    },
+    /**
+     * A line a client caused, charged to `writer` (`user:<id>`, or `address:<ip>` before authentication).
+     * Refused, and counted, when it would pass the disk budget or the writer's quota; never throws.
+     */
+    recordClient(kind: ActivityKind, line: ActivityLine, writer: string): RecordResult {
+      const text = serialize(line);
+      const size = Buffer.byteLength(text);
+      if (bytes + size > budgetBytes) {
+        refused.budget += 1;
+        budgetExceeded = true;
+        warnBudget({ bytes, budgetBytes, refusedLines: refused.budget });
+        return 'over-budget';
       }
+      if (!quota.take(writer, size)) {
+        refused.quota += 1;
+        warnQuota({ writer, ...allowance, refusedLines: refused.quota });
+        return 'over-quota';
+      }
+      budgetExceeded = false;
+      write(kind, text, line.userId);
+      return 'written';
     },
-    /** Resolves once every line appended so far is written. */
+    /** For /healthz. */
+    status() {
+      return { bytes, budgetBytes, budgetExceeded, retentionDays, refused: { ...refused } };
+    },
     async flush(): Promise<void> {
-      while (draining) await drained;
+      await Promise.all(KINDS.map((kind) => files[kind].flush()));
     },
     async close(): Promise<void> {
-      await this.flush();
-      await handle?.close();
-      handle = undefined;
-    },
-    file,
-    keepFiles,
-  };
-}
-
-export type ActivityFile = ReturnType<typeof createActivityFile>;
-
-export function createActivityLog({
-  dir,
-  maxBytes,
-  keepFiles,
-  logger,
-}: {
-  dir: string;
-  maxBytes: number;
-  keepFiles: number;
-  logger: Logger;
-}) {
-  const files: Record<ActivityKind, ActivityFile> = {
-    interactions: createActivityFile({ file: path.join(dir, ACTIVITY_FILES.interactions), maxBytes, keepFiles, logger }),
-    errors: createActivityFile({ file: path.join(dir, ACTIVITY_FILES.errors), maxBytes, keepFiles, logger }),
-  };
-  return {
-    ...files,
-    async flush(): Promise<void> {
-      await Promise.all([files.interactions.flush(), files.errors.flush()]);
-    },
-    async close(): Promise<void> {
-      await Promise.all([files.interactions.close(), files.errors.close()]);
+      clearInterval(sweeper);
+      clearInterval(pruner);
+      await Promise.all(KINDS.map((kind) => files[kind].close()));
     },
   };
 }
 
 export type ActivityLog = ReturnType<typeof createActivityLog>;
+
+function sizeSync(file: string): number | undefined {
+  try {
+    return statSync(file).size;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}

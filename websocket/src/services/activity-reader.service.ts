@@ -1,6 +1,7 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, readFile, stat, type FileHandle } from 'node:fs/promises';
 import { AppError } from '../errors/app-error';
-import { rotatedPath, type ActivityLine } from './activity-log.service';
+import { indexPathOf, listSegments, type Segment } from './activity-file';
+import type { ActivityLine } from './activity-log.service';
 
 export interface ActivityPage {
   items: ActivityLine[];
@@ -14,9 +15,11 @@ interface Position {
   offset: number;
 }
 
-const CHUNK_BYTES = 64 * 1024;
+// Reads of this size keep a full scan (a customer with few lines among many) to few system calls.
+const CHUNK_BYTES = 256 * 1024;
 // A longer line cannot have been written by this service (frames are capped far below); skip it.
 const MAX_LINE_BYTES = 4 * 1024 * 1024;
+const NEWLINE = 0x0a;
 
 function encodeCursor(position: Position): string {
   return Buffer.from(`${position.ino}:${position.offset}`).toString('base64url');
@@ -30,24 +33,52 @@ function decodeCursor(cursor: string): Position {
   return { ino: Number(match[1]), offset: Number(match[2]) };
 }
 
-/**
- * Pages through one activity file and its rotated generations, oldest line first. Files are read
- * as streams of 64 KiB chunks: memory holds one chunk and at most one page of items (plus one
- * look-ahead match to tell whether there is a next page), however large the files are.
- */
-export function createActivityReader({ file, keepFiles }: { file: string; keepFiles: number }) {
-  async function openGenerations(): Promise<FileHandle[]> {
-    const handles: FileHandle[] = [];
-    for (let generation = keepFiles; generation >= 0; generation -= 1) {
-      try {
-        handles.push(await open(rotatedPath(file, generation), 'r'));
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      }
-    }
-    return handles;
+async function openIfThere(file: string): Promise<FileHandle | undefined> {
+  try {
+    return await open(file, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined; // deleted by retention meanwhile
+    throw error;
   }
+}
 
+const inodeOf = (file: string) =>
+  stat(file).then(
+    (info) => info.ino,
+    () => undefined,
+  );
+
+/** Whether `segment` may hold a line of `userId`: false only when its user index says it does not. */
+async function mayHold(segment: Segment, userId: string): Promise<boolean> {
+  if (segment.rotatedAt === null) return true;
+  try {
+    return `\n${await readFile(indexPathOf(segment.path), 'utf8')}`.includes(`\n${userId}\n`);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return true; // no index: read it all
+    throw error;
+  }
+}
+
+/** The index in `segments` of the file with inode `ino`, newest first (cursors are mostly recent); -1 when gone. */
+async function indexOfInode(segments: Segment[], ino: number): Promise<number> {
+  for (let index = segments.length - 1; index >= 0; index -= 1) {
+    if ((await inodeOf(segments[index]!.path)) === ino) return index;
+  }
+  return -1;
+}
+
+/**
+ * Pages through one activity log (its rotated files by stamp, then the live file), oldest line
+ * first, whatever the number of files. Memory holds one chunk and at most one page of items, one
+ * file open at a time. With a `userId`, rotated files whose user index lacks that user are skipped,
+ * and in the others only lines containing the user's `"userId":"..."` bytes are parsed (then checked
+ * exactly), so a customer's page passes over everyone else's lines at memory-search speed.
+ *
+ * A cursor names a file by inode. One older than the retention period, whose file is gone, restarts
+ * at the oldest line kept; should the file system have given that inode to a newer file, the page
+ * starts at the cursor's offset in it instead (a gap, for a cursor held longer than retention).
+ */
+export function createActivityReader({ file }: { file: string }) {
   /** @throws VALIDATION for a malformed cursor. */
   async function page({
     userId,
@@ -59,38 +90,52 @@ export function createActivityReader({ file, keepFiles }: { file: string; keepFi
     cursor: string | undefined;
   }): Promise<ActivityPage> {
     const from = cursor === undefined ? undefined : decodeCursor(cursor);
-    const handles = await openGenerations();
-    try {
-      const inodes = await Promise.all(handles.map(async (handle) => (await handle.stat()).ino));
-      // A cursor whose file has since rotated out of existence restarts at the oldest file still kept.
-      let first = from ? inodes.indexOf(from.ino) : 0;
-      let offset = from && first !== -1 ? from.offset : 0;
-      if (first === -1) first = 0;
+    let segments = await listSegments(file);
+    // A cursor whose file has since aged out restarts at the oldest file kept (every line there is newer).
+    let index = from ? Math.max(0, await indexOfInode(segments, from.ino)) : 0;
+    const needle = userId === undefined ? undefined : Buffer.from(`"userId":${JSON.stringify(userId)}`);
+    const items: ActivityLine[] = [];
+    let next: Position | undefined;
 
-      const items: ActivityLine[] = [];
-      // Written from the scan callback, hence an object rather than narrowed locals.
-      const state: { full: boolean; next: Position | undefined } = { full: false, next: undefined };
-      for (let index = first; index < handles.length; index += 1) {
-        const handle = handles[index]!;
-        const ino = inodes[index]!;
-        await scanLines(handle, index === first ? offset : 0, (text, endOffset) => {
+    while (index < segments.length) {
+      const segment = segments[index]!;
+      if (userId !== undefined && !(await mayHold(segment, userId))) {
+        index += 1;
+        continue;
+      }
+      const handle = await openIfThere(segment.path);
+      if (segment.rotatedAt === null) {
+        // The live file: files rotated since the listing (before or after this open) come first.
+        const known = segments[index - 1]?.rotatedAt ?? -Infinity;
+        const appeared = (await listSegments(file)).filter((newer) => newer.rotatedAt !== null && newer.rotatedAt > known);
+        if (appeared.length > 0) {
+          await handle?.close();
+          segments = [...segments.slice(0, index), ...appeared, segment];
+          continue;
+        }
+      }
+      if (!handle) {
+        index += 1; // deleted by retention meanwhile, or no live file yet
+        continue;
+      }
+      try {
+        const { ino } = await handle.stat();
+        const offset = from?.ino === ino ? from.offset : 0;
+        const full = await scanLines(handle, offset, needle, (text, endOffset) => {
           const line = parseLine(text);
           if (!line || (userId !== undefined && line.userId !== userId)) return true;
-          if (items.length === limit) {
-            state.full = true; // a match beyond the page: there is a next page, starting where the page ended
-            return false;
-          }
+          if (items.length === limit) return false; // a match beyond the page: there is a next page
           items.push(line);
-          state.next = { ino, offset: endOffset };
+          next = { ino, offset: endOffset };
           return true;
         });
-        if (state.full) return { items, nextCursor: state.next ? encodeCursor(state.next) : null };
-        offset = 0;
+        if (full) return { items, nextCursor: next ? encodeCursor(next) : null };
+      } finally {
+        await handle.close();
       }
-      return { items, nextCursor: null };
-    } finally {
-      await Promise.all(handles.map((handle) => handle.close()));
+      index += 1;
     }
+    return { items, nextCursor: null };
   }
 
   return { page };
@@ -109,26 +154,41 @@ function parseLine(text: string): ActivityLine | undefined {
 
 /**
  * Calls `onLine` for each complete line from `start` (a partly written last line is left for the
- * next read) with the byte offset just past it; stops early when `onLine` returns false.
+ * next read) with the byte offset just past it; with a `needle`, only for lines that contain it.
+ * Returns true when `onLine` stopped it by returning false.
  */
-async function scanLines(handle: FileHandle, start: number, onLine: (text: string, endOffset: number) => boolean): Promise<void> {
-  const chunk = Buffer.alloc(CHUNK_BYTES);
+async function scanLines(
+  handle: FileHandle,
+  start: number,
+  needle: Buffer | undefined,
+  onLine: (text: string, endOffset: number) => boolean,
+): Promise<boolean> {
+  const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
   let position = start;
   let carry = Buffer.alloc(0);
   let carryStart = start;
   for (;;) {
     const { bytesRead } = await handle.read(chunk, 0, CHUNK_BYTES, position);
-    if (bytesRead === 0) return;
+    if (bytesRead === 0) return false;
     position += bytesRead;
     const data = carry.length > 0 ? Buffer.concat([carry, chunk.subarray(0, bytesRead)]) : chunk.subarray(0, bytesRead);
+    const end = data.lastIndexOf(NEWLINE); // complete lines are data[0..end]
     let lineStart = 0;
-    for (let newline = data.indexOf(10); newline !== -1; newline = data.indexOf(10, lineStart)) {
-      const keepGoing = onLine(data.toString('utf8', lineStart, newline), carryStart + newline + 1);
-      if (!keepGoing) return;
+    while (lineStart <= end) {
+      let newline: number;
+      if (needle) {
+        const hit = data.indexOf(needle, lineStart);
+        if (hit === -1 || hit > end) break;
+        lineStart = data.lastIndexOf(NEWLINE, hit) + 1;
+        newline = data.indexOf(NEWLINE, hit);
+      } else {
+        newline = data.indexOf(NEWLINE, lineStart);
+      }
+      if (!onLine(data.toString('utf8', lineStart, newline), carryStart + newline + 1)) return true;
       lineStart = newline + 1;
     }
-    carryStart += lineStart;
-    carry = Buffer.from(data.subarray(lineStart));
+    carryStart += end + 1;
+    carry = Buffer.from(data.subarray(end + 1));
     if (carry.length > MAX_LINE_BYTES) {
       carryStart += carry.length;
       carry = Buffer.alloc(0);

@@ -23,6 +23,10 @@ export function createSocketRegistry() {
       sockets.delete(socket);
       if (sockets.size === 0) byUser.delete(userId);
     },
+    /** How many authenticated sockets `userId` has open. */
+    countOf(userId: string): number {
+      return byUser.get(userId)?.size ?? 0;
+    },
     /** Sends one message to every socket of `userId`, serialised once; returns how many got it. */
     pushToUser(userId: string, message: unknown): number {
       const sockets = byUser.get(userId);

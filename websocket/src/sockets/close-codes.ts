@@ -5,7 +5,15 @@ export const CLOSE = {
   MESSAGE_TOO_BIG: 1009,
   UNAUTHORIZED: 4401,
   AUTH_TIMEOUT: 4408,
+  TOO_MANY_CONNECTIONS: 4429,
 } as const;
+
+/**
+ * After the server sends a close frame, how long the client gets to answer it before the TCP
+ * connection is cut (RFC 6455 lets the server close first). ws would otherwise wait 30 s, which a
+ * client that never answers turns into 30 s of held socket per connection.
+ */
+export const CLOSE_GRACE_MS = 1_000;
 
 /** The path the WebSocket server accepts upgrades on. */
 export const WS_PATH = '/ws';

@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import WebSocket, { type RawData } from 'ws';
 import { InvalidTokenError, type AccessClaims, type AccessTokens, type Logger } from '@bank/common';
 import type { Config } from '../config/config';
 import { issuesToDetails, type ErrorCode, type FieldIssue } from '../errors/app-error';
-import type { ActivityKind, ActivityLog } from '../services/activity-log.service';
+import type { ActivityKind, ActivityLog, RecordResult } from '../services/activity-log.service';
 import type { SessionChecker } from '../services/session-check.service';
 import type { RegisteredSocket, SocketRegistry } from '../services/socket-registry';
 import { createTokenBucket } from '../utils/token-bucket';
 import { clientFrameSchema, correlationIdOf } from '../validations/frame.validation';
-import { CLOSE } from './close-codes';
+import type { Admission, AdmissionSlot } from './admission';
+import { CLOSE, CLOSE_GRACE_MS } from './close-codes';
 
 export interface ConnectionDeps {
   settings: Config['sockets'];
@@ -18,11 +18,21 @@ export interface ConnectionDeps {
   sessionChecker: SessionChecker;
   activity: ActivityLog;
   registry: SocketRegistry;
+  admission: Admission;
+  /** This connection's place among the unauthenticated ones, given back once it authenticates. */
+  slot: AdmissionSlot;
+  /** The client address (TRUST_PROXY applied) the slot was counted against. */
+  address: string;
 }
 
 // A client that stops reading while events keep coming would make this process buffer them without
 // bound; past this much queued output the socket is cut (a close frame would only queue behind it).
 const MAX_BUFFERED_BYTES = 1024 * 1024;
+/** The error frame for an event that was refused a place in the activity files. */
+const NOT_RECORDED: Record<Exclude<RecordResult, 'written'>, { code: ErrorCode; message: string }> = {
+  'over-quota': { code: 'RATE_LIMITED', message: 'Activity quota used up; this event was not recorded' },
+  'over-budget': { code: 'SERVICE_UNAVAILABLE', message: 'Activity storage is full; this event was not recorded' },
+};
 // setTimeout's limit; tokens live at most a day, this only guards against a far-future exp.
 const MAX_TIMER_MS = 2_147_483_647;
 
@@ -31,8 +41,8 @@ const MAX_TIMER_MS = 2_147_483_647;
  * arrival order (a promise chain), so a client may send its first event right behind its auth
  * frame; the rate limit is applied on arrival, before anything is queued.
  */
-export function handleConnection(socket: WebSocket, request: IncomingMessage, deps: ConnectionDeps): void {
-  const { settings, logger, accessTokens, sessionChecker, activity, registry } = deps;
+export function handleConnection(socket: WebSocket, deps: ConnectionDeps): void {
+  const { settings, logger, accessTokens, sessionChecker, activity, registry, admission, slot, address } = deps;
   const connectionId = randomUUID();
   const bucket = createTokenBucket({ ratePerSecond: settings.ratePerSecond, burst: settings.rateBurst });
   let auth: AccessClaims | undefined;
@@ -40,6 +50,7 @@ export function handleConnection(socket: WebSocket, request: IncomingMessage, de
   let refusedInRow = 0;
   let queue: Promise<void> = Promise.resolve();
   let expiryTimer: NodeJS.Timeout | undefined;
+  let graceTimer: NodeJS.Timeout | undefined;
   let failure: string | undefined;
 
   const sendText = (text: string) => {
@@ -57,11 +68,13 @@ export function handleConnection(socket: WebSocket, request: IncomingMessage, de
     socket.send(text);
   };
   const send = (message: unknown) => sendText(JSON.stringify(message));
+  /** Sends the close frame, and cuts the connection if the client has not answered it within CLOSE_GRACE_MS. */
   const end = (code: number, reason: string, notice?: unknown) => {
     if (ending) return;
     ending = true;
     if (notice !== undefined) send(notice);
     socket.close(code, reason);
+    graceTimer = setTimeout(() => socket.terminate(), CLOSE_GRACE_MS);
   };
   const registered: RegisteredSocket = {
     connectionId,
@@ -75,15 +88,13 @@ export function handleConnection(socket: WebSocket, request: IncomingMessage, de
     end,
   };
 
-  const record = (kind: ActivityKind, type: string, data: unknown, correlationId?: string) =>
-    activity[kind].append({
-      time: new Date().toISOString(),
-      userId: auth?.userId ?? null,
-      connectionId,
-      correlationId: correlationId ?? null,
-      type,
-      data,
-    });
+  /** A line this connection caused, charged to its user's quota (before auth, to its address's). */
+  const record = (kind: ActivityKind, type: string, data: unknown, correlationId?: string): RecordResult =>
+    activity.recordClient(
+      kind,
+      { time: new Date().toISOString(), userId: auth?.userId ?? null, connectionId, correlationId: correlationId ?? null, type, data },
+      auth ? `user:${auth.userId}` : `address:${address}`,
+    );
 
   /** Answers with an error frame and logs it to errors.txt; before authentication it also ends the connection. */
   const refuse = (code: ErrorCode, message: string, extra: { details?: FieldIssue[]; correlationId?: string } = {}) => {
@@ -120,8 +131,15 @@ export function handleConnection(socket: WebSocket, request: IncomingMessage, de
       // once bank-core answers that the session is gone.
       logger.warn('bank-core could not confirm the session; accepting the verified token', { connectionId, userId: claims.userId });
     }
+    if (registry.countOf(claims.userId) >= settings.maxSocketsPerUser) {
+      admission.refuseUser();
+      logger.warn('refusing a socket over the per-user limit', { connectionId, userId: claims.userId, address });
+      send({ type: 'auth', status: 'error', message: `Too many open connections for this user (at most ${settings.maxSocketsPerUser})` });
+      return end(CLOSE.TOO_MANY_CONNECTIONS, 'Too many connections');
+    }
     auth = claims;
     clearTimeout(authTimer);
+    slot.release();
     registry.add(claims.userId, registered);
     const expiresInMs = Math.min(MAX_TIMER_MS, Math.max(0, claims.expiresAt.getTime() - Date.now()));
     expiryTimer = setTimeout(() => end(CLOSE.UNAUTHORIZED, 'Access token expired', { type: 'session.expired' }), expiresInMs);
@@ -158,9 +176,13 @@ export function handleConnection(socket: WebSocket, request: IncomingMessage, de
       case 'ping':
         return send({ type: 'pong' });
       case 'event.interaction':
-      case 'event.error':
-        record(frame.type === 'event.interaction' ? 'interactions' : 'errors', frame.type, frame.data, frame.correlationId);
+      case 'event.error': {
+        const result = record(frame.type === 'event.interaction' ? 'interactions' : 'errors', frame.type, frame.data, frame.correlationId);
+        const correlation = frame.correlationId ? { correlationId: frame.correlationId } : {};
+        // Refusals are counted in /healthz, not written: a line per refusal would spend the space the limit protects.
+        if (result !== 'written') return send({ type: 'error', ...NOT_RECORDED[result], ...correlation });
         return send({ type: 'ack', of: frame.type, correlationId: frame.correlationId ?? null });
+      }
     }
   }
 
@@ -199,10 +221,12 @@ export function handleConnection(socket: WebSocket, request: IncomingMessage, de
     ending = true;
     clearTimeout(authTimer);
     clearTimeout(expiryTimer);
+    clearTimeout(graceTimer);
+    slot.release();
     if (auth) registry.remove(auth.userId, registered);
     // After a protocol error ws does not wait for the peer's close frame, so `code` is then 1006; `failure` says why.
-    logger.info('socket closed', { connectionId, userId: auth?.userId, code, reason: reason.toString(), failure });
+    logger.info('socket closed', { connectionId, userId: auth?.userId, address, code, reason: reason.toString(), failure });
   });
 
-  logger.debug('socket opened', { connectionId, remoteAddress: request.socket.remoteAddress });
+  logger.debug('socket opened', { connectionId, address });
 }

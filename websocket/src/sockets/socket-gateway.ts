@@ -1,27 +1,79 @@
-import type { Server } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
+import { AppError } from '../errors/app-error';
+import { HTTP_STATUS } from '../middlewares/error-handler.middleware';
 import type { RegisteredSocket } from '../services/socket-registry';
-import { CLOSE, WS_PATH } from './close-codes';
+import { createThrottledWarning } from '../utils/throttled-warning';
+import type { Admission } from './admission';
+import { CLOSE, CLOSE_GRACE_MS, WS_PATH } from './close-codes';
 import { handleConnection, type ConnectionDeps } from './connection';
 
-// Sockets still open this long after the 1001 close frame are cut.
-const CLOSE_GRACE_MS = 2_000;
 // Session re-checks in flight at once, so a sweep over thousands of sockets does not flood bank-core.
 const SESSION_CHECK_CONCURRENCY = 8;
 
 /**
- * The WebSocket side of the one HTTP server: upgrades on WS_PATH, the heartbeat that drops sockets
- * which stopped answering pings, and the periodic sweep that ends sockets whose login session was revoked.
+ * Answers an upgrade request with an HTTP error in the common body shape, before any handshake,
+ * and closes the connection.
  */
-export function createSocketGateway({ server, ...deps }: ConnectionDeps & { server: Server }) {
-  const { settings, logger, sessionChecker, registry } = deps;
-  const wss = new WebSocketServer({ server, path: WS_PATH, maxPayload: settings.maxPayloadBytes });
-  const alive = new WeakMap<WebSocket, boolean>();
+function refuseUpgrade(socket: Duplex, request: IncomingMessage, error: AppError): void {
+  const status = HTTP_STATUS[error.code];
+  const requestId = randomUUID(); // this service's own id for the refused request, as for every other request
+  const body = JSON.stringify({ error: { code: error.code, message: error.message, requestId } });
+  const headers = [
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}`,
+    'Connection: close',
+    'Content-Type: application/json; charset=utf-8',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    `X-Request-Id: ${requestId}`,
+    ...(error.retryAfterSeconds ? [`Retry-After: ${error.retryAfterSeconds}`] : []),
+  ];
+  socket.once('finish', () => socket.destroy());
+  socket.end(`${headers.join('\r\n')}\r\n\r\n${body}`);
+}
 
-  wss.on('connection', (socket, request) => {
-    alive.set(socket, true);
-    socket.on('pong', () => alive.set(socket, true));
-    handleConnection(socket, request, deps);
+/**
+ * The WebSocket side of the one HTTP server: upgrades on WS_PATH (admitted within the caps on
+ * unauthenticated connections), the heartbeat that drops sockets which stopped answering pings, and
+ * the periodic sweep that ends sockets whose login session was revoked.
+ */
+export function createSocketGateway({
+  server,
+  admission,
+  clientAddress,
+  ...deps
+}: Omit<ConnectionDeps, 'slot' | 'address'> & {
+  server: Server;
+  admission: Admission;
+  clientAddress: (request: IncomingMessage) => string;
+}) {
+  const { settings, logger, sessionChecker, registry } = deps;
+  // noServer: the upgrade is ours to answer, so an excess connection is refused before the handshake.
+  const wss = new WebSocketServer({ noServer: true, path: WS_PATH, maxPayload: settings.maxPayloadBytes });
+  const alive = new WeakMap<WebSocket, boolean>();
+  const warnRefused = createThrottledWarning(logger, 'refusing websocket connections');
+
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    // Another path: ws answers 400.
+    if (!wss.shouldHandle(request)) return wss.handleUpgrade(request, socket, head, () => undefined);
+    const address = clientAddress(request);
+    let slot;
+    try {
+      slot = admission.admit(address);
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      warnRefused({ address, reason: error.message, ...admission.counts() });
+      return refuseUpgrade(socket, request, error);
+    }
+    // Whatever ends the connection (a failed handshake included) gives the place back.
+    socket.once('close', () => slot.release());
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      alive.set(ws, true);
+      ws.on('pong', () => alive.set(ws, true));
+      handleConnection(ws, { ...deps, admission, slot, address });
+    });
   });
   wss.on('error', (error) => logger.error('websocket server error', { error }));
 
@@ -72,7 +124,7 @@ export function createSocketGateway({ server, ...deps }: ConnectionDeps & { serv
     get socketCount() {
       return wss.clients.size;
     },
-    /** Sends 1001 to every socket, waits briefly for them to go, then cuts the rest. */
+    /** Sends 1001 to every socket, waits briefly (CLOSE_GRACE_MS) for them to go, then cuts the rest. */
     async close(): Promise<void> {
       clearInterval(heartbeat);
       clearInterval(sessionSweep);

@@ -6,9 +6,15 @@ import { TEST_JWT } from './tokens';
 /**
  * A stand-in for bank-core's internal endpoints, per the contract in common/src/ledger-events.ts:
  * `GET /internal/events` (SSE with ids, resume via Last-Event-ID or ?after=, keepalive comments)
- * and `POST /internal/sessions/check`. Both demand a service token, as bank-core does.
+ * and `POST /internal/sessions/check`. Both demand a service token, as bank-core does. `GET /readyz`
+ * answers 200 without one, as bank-core's does. `port` 0 picks a free port; `feedStatus` other than
+ * 200 makes the feed refuse every connection with that status (a bank-core that answers but refuses).
  */
-export async function startFakeBankCore({ keepaliveMs = 1_000 }: { keepaliveMs?: number } = {}) {
+export async function startFakeBankCore({
+  keepaliveMs = 1_000,
+  port: requestedPort = 0,
+  feedStatus = 200,
+}: { keepaliveMs?: number; port?: number; feedStatus?: number } = {}) {
   const serviceTokens = createServiceTokens(TEST_JWT);
   const log: { id: string; event: TransactionPostedEvent }[] = [];
   const streams = new Set<ServerResponse>();
@@ -24,6 +30,10 @@ export async function startFakeBankCore({ keepaliveMs = 1_000 }: { keepaliveMs?:
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://fake');
+    if (req.method === 'GET' && url.pathname === '/readyz') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ready","database":"fake"}');
+      return;
+    }
     if (serviceTokens.verify(bearerToken(req.headers.authorization)) !== 'websocket') {
       res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":{"code":"UNAUTHORIZED"}}');
       return;
@@ -45,6 +55,10 @@ export async function startFakeBankCore({ keepaliveMs = 1_000 }: { keepaliveMs?:
     if (req.method === 'GET' && url.pathname === '/internal/events') {
       const after = (req.headers['last-event-id'] as string | undefined) ?? url.searchParams.get('after') ?? undefined;
       feedRequests.push(after);
+      if (feedStatus !== 200) {
+        res.writeHead(feedStatus, { 'content-type': 'application/json' }).end('{"error":{"code":"SERVICE_UNAVAILABLE"}}');
+        return;
+      }
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
       // As bank-core does: without a position the stream starts at the current end of the feed,
       // announced as a data-less `id:` block; with one, everything after it is replayed first.
@@ -61,7 +75,7 @@ export async function startFakeBankCore({ keepaliveMs = 1_000 }: { keepaliveMs?:
     }
     res.writeHead(404).end();
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(requestedPort, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
   return {
@@ -101,6 +115,15 @@ export async function startFakeBankCore({ keepaliveMs = 1_000 }: { keepaliveMs?:
 }
 
 export type FakeBankCore = Awaited<ReturnType<typeof startFakeBankCore>>;
+
+/** A loopback port that was free a moment ago: for a server that must start after its clients know its address. */
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
 
 let sequence = 0;
 /** A ledger event per the contract; legs default to a transfer between two users. */

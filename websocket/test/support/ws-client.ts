@@ -75,8 +75,8 @@ export async function openClient(url: string, options: WebSocket.ClientOptions =
 }
 
 /** Opens a client and completes the auth handshake. @throws when the service refuses the token. */
-export async function authedClient(url: string, token: string): Promise<TestClient> {
-  const client = await openClient(url);
+export async function authedClient(url: string, token: string, options: WebSocket.ClientOptions = {}): Promise<TestClient> {
+  const client = await openClient(url, options);
   client.send({ type: 'auth', token });
   const reply = await client.next((message) => message.type === 'auth');
   if (reply.status !== 'success') throw new Error(`auth refused: ${JSON.stringify(reply)}`);
