@@ -59,6 +59,24 @@ describe('concurrent money movement', () => {
     await expectLedgerSound();
   });
 
+  it('hundreds of parallel deposits into many accounts, all through one settlement account, all succeed', async () => {
+    const users: TestUser[] = [];
+    for (let i = 0; i < 20; i += 1) users.push(await createUser(t, { name: `Depositor ${i}` }));
+    const results = await Promise.all(
+      Array.from({ length: 300 }, (_, i) =>
+        t.http
+          .post('/api/transactions/deposit')
+          .set(users[i % users.length]!.auth)
+          .send({ accountId: users[i % users.length]!.account.id, amount: 1 + (i % 7) }),
+      ),
+    );
+    expect(results.filter((res) => res.status !== 201).map((res) => res.body)).toEqual([]);
+    let total = 0;
+    for (const user of users) total += await balanceOf(t, user);
+    expect(total).toBe(Array.from({ length: 300 }, (_, i) => 1 + (i % 7)).reduce((a, b) => a + b, 0));
+    await expectLedgerSound();
+  });
+
   it('parallel withdrawals that only partly fit the balance: exactly the ones that fit succeed', async () => {
     const user = await createUser(t);
     await deposit(t, user, 1_000);

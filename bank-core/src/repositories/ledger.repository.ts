@@ -96,15 +96,11 @@ function toLedgerAccount(row: Row): LedgerAccount {
 }
 
 /**
- * Reads, without locking, the accounts postings will touch: by id, plus the customer accounts with
- * the given numbers. Owner, currency and kind never change; status and balance are checked again
- * under the lock when posting.
+ * Reads, without locking, the accounts a posting will touch (a reversal's). Owner, currency and kind
+ * never change; status and balance are checked again under the lock when posting.
  */
-export async function findPostingAccounts(db: Queryable, ids: string[], accountNumbers: string[] = []): Promise<LedgerAccount[]> {
-  const { rows } = await db.query<Row>(
-    `${ACCOUNT_SELECT} WHERE a.id = ANY($1::uuid[]) OR (a.account_number = ANY($2::text[]) AND a.kind = 'customer')`,
-    [ids, accountNumbers],
-  );
+export async function findPostingAccounts(db: Queryable, ids: string[]): Promise<LedgerAccount[]> {
+  const { rows } = await db.query<Row>(`${ACCOUNT_SELECT} WHERE a.id = ANY($1::uuid[])`, [ids]);
   return rows.map(toLedgerAccount);
 }
 
