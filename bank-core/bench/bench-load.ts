@@ -77,3 +77,45 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, work: (
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
 }
+
+/**
+ * An open loop: operations start on a fixed schedule (`ratePerSecond`, for `seconds`), whether or not the
+ * earlier ones have answered, and each latency is measured from its scheduled start, so a stall counts
+ * against every operation that should have started during it (no coordinated omission). Bounded: exactly
+ * rate x seconds operations are issued.
+ */
+export async function runOpenLoop(ratePerSecond: number, seconds: number, operation: () => Promise<void>): Promise<LoadResult> {
+  const total = Math.max(1, Math.round(ratePerSecond * seconds));
+  const intervalMs = 1000 / ratePerSecond;
+  const latencies: number[] = [];
+  let errors = 0;
+  let firstError: string | undefined;
+  const started = performance.now();
+  const inFlight: Promise<void>[] = [];
+  for (let i = 0; i < total; i += 1) {
+    const scheduled = started + i * intervalMs;
+    const wait = scheduled - performance.now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    inFlight.push(
+      operation().then(
+        () => void latencies.push(performance.now() - scheduled),
+        (error: unknown) => {
+          errors += 1;
+          firstError ??= error instanceof Error ? error.message : String(error);
+        },
+      ),
+    );
+  }
+  await Promise.all(inFlight);
+  const elapsed = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return {
+    count: latencies.length,
+    errors,
+    firstError,
+    seconds: elapsed,
+    perSecond: latencies.length / elapsed,
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+  };
+}

@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import type { BenchServerCommand, BenchServerMessage } from './bench-server';
@@ -9,6 +10,8 @@ export type AuditChecks = Extract<BenchServerMessage, { type: 'audit' }>['checks
 export interface BenchServer {
   url: string;
   driver: string;
+  /** The largest resident set size seen since the server was ready, in bytes (sampled every 100 ms). */
+  peakRssBytes(): number;
   audit(): Promise<AuditChecks>;
   stop(): Promise<void>;
 }
@@ -25,9 +28,14 @@ export function startBenchServer(env: Record<string, string>): Promise<BenchServ
     child.once('message', (message: BenchServerMessage) => {
       if (message.type !== 'ready') return reject(new Error(`unexpected message ${message.type}`));
       child.off('exit', early);
+      let peak = 0;
+      const sample = () => (peak = Math.max(peak, residentBytes(child.pid!)));
+      const sampler = setInterval(sample, 100);
+      child.once('exit', () => clearInterval(sampler));
       resolve({
         url: message.url,
         driver: message.driver,
+        peakRssBytes: () => Math.max(peak, sample()),
         audit: async () => {
           const reply = await ask(child, { type: 'audit' }, 'audit');
           return reply.checks;
@@ -39,6 +47,16 @@ export function startBenchServer(env: Record<string, string>): Promise<BenchServ
       });
     });
   });
+}
+
+/** VmRSS of a process, from /proc (Linux); 0 where it cannot be read. */
+function residentBytes(pid: number): number {
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
 }
 
 function ask<T extends BenchServerMessage['type']>(

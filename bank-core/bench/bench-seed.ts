@@ -79,3 +79,9 @@ export const hotTransfer = (accounts: BenchAccount[]) => (): Transfer => ({
   to: accounts[1 + randomInt(accounts.length - 1)]!,
   amount: randomAmount(),
 });
+
+/** (c) Cash in to any account: every deposit is also a movement of its currency's settlement account. */
+export const randomDeposit = (accounts: BenchAccount[]) => (): Transfer => {
+  const to = accounts[randomInt(accounts.length)]!;
+  return { from: to, to, amount: randomAmount() };
+};

@@ -1,52 +1,62 @@
 /**
- * Ledger benchmark (`npm run bench`): how fast bank-core moves money, and how close it gets to the
- * database's own limit for the same work.
+ * Ledger benchmark (`npm run bench`): how fast bank-core moves money, against the database's own limit
+ * for a transfer measured in the same run.
  *
  * What runs
  *   - bank-core is started with server.ts `start()` in a child process (its own event loop, as in
  *     production) against a fresh database `bank_bench_<random>` created on the PostgreSQL server
  *     named by DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test) and dropped at the end.
- *   - 250 users x 4 accounts = 1,000 accounts are made through the API (signup, login, open account,
- *     deposit), each opening with 10,000,000.00.
- *   - 32 clients in a closed loop (each sends one transfer, waits for the answer, sends the next) over
- *     keep-alive HTTP; 500 warm-up transfers are discarded, then 5,000 are measured, per case:
- *       (a) random: any of the 1,000 accounts to any other;
- *       (b) hot: every transfer leaves the same account (to a random recipient), so each one waits for
- *           that account's row lock: this measures how long the service holds the lock per transfer.
- *   - The raw limit, same server, same data, same 32-way concurrency: the service's own transfer SQL
- *     (ledger.repository.ts: findPostingAccounts, then the one ledger_post call that locks and writes) straight
- *     through a pg Pool of 32, with no HTTP, auth, validation or JSON on top.
- *   - (c) the embedded mode: bank-core on PGlite (files in a temporary DATA_DIR), case (a) only.
+ *   - 250 users x 4 accounts = 1,000 accounts are made through the API, each opening with 10,000,000.00.
+ *   - Cases, each measured closed-loop (32 clients, each sends, waits for the answer, sends the next; 500
+ *     warm-up discarded, then 5,000 measured), back to back on the same data:
+ *       (a) transfers between random accounts;
+ *       (b) transfers all out of one hot account;
+ *       (c) deposits into random accounts (each also moves the currency's one settlement account).
+ *     For each, three paths:
+ *       - the limit: a minimal durable double-entry transfer in one plpgsql call on tables of its own
+ *         (lock both rows in id order, update both balances, insert two entries; bench-baselines.ts), over
+ *         32 connections: what the database can do for any ledger. (b) uses a hot sender there too; (a)
+ *         and (c) use random pairs (deposits are held to the same bar as spread-out transfers);
+ *       - the service's SQL without HTTP: bank-core's ledger service (group commit) in this process;
+ *       - the API: bank-core over keep-alive HTTP with a bearer token.
+ *   - Latency open-loop: (a) through the API at half of the rate it reached closed-loop, for 10 s; every
+ *     latency is measured from the moment its request was due (no coordinated omission).
+ *   - (d) the embedded mode: bank-core on PGlite (files in a temporary DATA_DIR), case (a), closed loop.
+ *   - bank-core's peak RSS is sampled every 100 ms while it runs.
  *   - Each database is audited (ledger-audit.repository.ts `auditLedger`) before it is thrown away.
  *
  * How to read the figures
- *   - transfers/s: successful transfers over the measured phase's wall time.
- *   - p50 / p99: latency of one transfer as a client sees it, queueing included. In a closed loop
- *     latency ~ 32 / throughput, so p99 <= 30 ms needs well over 1,000 transfers/s on that path; in
- *     case (b) p99 mostly shows how unevenly PostgreSQL hands the hot row's lock to its waiters.
- *   - API / raw: the API's transfers/s over the raw limit's for the same case; 1.0 would mean the
- *     HTTP service costs nothing beyond its SQL. Targets: API/raw >= 0.5, p99 <= 30 ms, PGlite >= 1,000/s.
- *   - The load generator, bank-core and PostgreSQL share one machine (printed at the end, with its load
- *     average at start), so on few cores the API figures also pay for the client's CPU and for anything
- *     else running; compare runs on the same, otherwise idle machine only.
- *   - Exits non-zero only when a transfer failed or an audit check failed; missed targets are reported.
+ *   - /s: successful movements over the phase's wall time; p50 / p99: latency of one movement as a client
+ *     sees it, queueing included (closed loop: latency ~ 32 / throughput).
+ *   - API / limit: the API's movements/s over the minimal transfer's, same case, same run. Targets:
+ *     >= 0.5 for (a), (b) and (c); open-loop p99 <= 30 ms; PGlite >= 1,000/s; RSS <= 150 MiB.
+ *   - The load generator, bank-core and PostgreSQL share one machine (named at the end with its load
+ *     average at start); compare ratios from one run, not figures across machines.
+ *   - Exits non-zero only when a request failed or an audit check failed; missed targets are reported.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createMinimalLedger, createServiceLedger } from './bench-baselines';
 import { createJsonClient, type JsonClient } from './bench-http';
-import { measure, type LoadResult } from './bench-load';
-import { createBenchDatabase, startBenchServer, type AuditChecks, type BenchServer } from './bench-process';
-import { createRawLedger } from './bench-raw';
-import { formatAudit, formatLine, formatTable, machineLine, type Row } from './bench-report';
-import { hotTransfer, randomTransfer, seedAccounts, type Transfer } from './bench-seed';
+import { measure, runOpenLoop, type LoadResult } from './bench-load';
+import { createBenchDatabase, startBenchServer, type BenchServer } from './bench-process';
+import { formatAudit, formatLine, formatTable, machineLine, rssLine, type Row } from './bench-report';
+import { hotTransfer, randomDeposit, randomTransfer, seedAccounts, type BenchAccount, type Transfer } from './bench-seed';
 
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
-const SIZES = { clients: 32, warmUp: 500, measured: 5_000 };
+// BENCH_MEASURED and BENCH_WARM_UP shrink a run to check that the script works; figures come from the defaults.
+const SIZES = { clients: 32, warmUp: Number(process.env.BENCH_WARM_UP ?? 500), measured: Number(process.env.BENCH_MEASURED ?? 5_000) };
 const SEED = { users: 250, accountsPerUser: 4, openingBalance: 1_000_000_000, clients: SIZES.clients };
-const RANDOM = '(a) random, 1,000 accounts';
-const HOT = '(b) one hot sender';
-const PGLITE = '(c) random, 1,000 accounts';
+const OPEN_LOOP_SECONDS = Number(process.env.BENCH_OPEN_LOOP_SECONDS ?? 10);
+const CASES = {
+  random: '(a) transfers, random pairs of 1,000 accounts',
+  hot: '(b) transfers, one hot sender',
+  deposits: '(c) deposits, random accounts (one settlement account)',
+  openLoop: '(a) open loop at half the API maximum',
+  pglite: '(d) PGlite: transfers, random pairs',
+};
+const PATHS = { limit: 'minimal locked transfer (the limit)', service: "service's SQL, no HTTP", api: 'bank-core API' };
 
 /** The test-like configuration: fast hashing, rate limits out of the way, errors-only logs. */
 function serviceEnv(dataDir: string, extra: Record<string, string>): Record<string, string> {
@@ -66,15 +76,16 @@ function serviceEnv(dataDir: string, extra: Record<string, string>): Record<stri
   };
 }
 
-const sendThroughApi = (client: JsonClient, next: () => Transfer) => async () => {
+const overApi = (client: JsonClient, next: () => Transfer, kind: 'transfer' | 'deposit') => async () => {
   const { from, to, amount } = next();
-  await client.post('/api/transactions/send', { fromAccountId: from.id, toAccountNumber: to.accountNumber, amount }, 201, from.token);
+  if (kind === 'deposit') await client.post('/api/transactions/deposit', { accountId: to.id, amount }, 201, to.token);
+  else await client.post('/api/transactions/send', { fromAccountId: from.id, toAccountNumber: to.accountNumber, amount }, 201, from.token);
 };
 
 /** Starts a server, seeds it, runs `phases`, audits, and always stops the server and removes its files. */
 async function withSeededServer<T>(
   env: (dataDir: string) => Record<string, string>,
-  phases: (ctx: { server: BenchServer; client: JsonClient; transfers: { random: () => Transfer; hot: () => Transfer } }) => Promise<T>,
+  phases: (ctx: { server: BenchServer; client: JsonClient; accounts: BenchAccount[] }) => Promise<T>,
 ) {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bank-bench-'));
   let server: BenchServer | undefined;
@@ -87,8 +98,8 @@ async function withSeededServer<T>(
     console.log(
       `${server.driver}: ${accounts.length.toLocaleString('en-US')} accounts made and funded through the API in ${((Date.now() - seedStarted) / 1000).toFixed(1)} s`,
     );
-    const result = await phases({ server, client, transfers: { random: randomTransfer(accounts), hot: hotTransfer(accounts) } });
-    return { result, audit: await server.audit() };
+    const result = await phases({ server, client, accounts });
+    return { result, audit: await server.audit(), peakRss: server.peakRssBytes() };
   } finally {
     client?.close();
     await server?.stop();
@@ -102,50 +113,78 @@ const row = (scenario: string, pathName: string, result: LoadResult, extra: Part
   return made;
 };
 
-async function benchPostgres(serverUrl: string): Promise<{ rows: Row[]; audit: AuditChecks; serverVersion: string }> {
+async function benchPostgres(serverUrl: string) {
   const database = await createBenchDatabase(serverUrl);
   console.log(`PostgreSQL ${database.serverVersion}: bench database ${database.name}`);
   try {
-    const { result: rows, audit } = await withSeededServer(
+    const {
+      result: rows,
+      audit,
+      peakRss,
+    } = await withSeededServer(
       (dataDir) => serviceEnv(dataDir, { DATABASE_URL: database.url, DATABASE_POOL_SIZE: String(SIZES.clients) }),
-      async ({ client, transfers }) => {
-        const raw = createRawLedger(database.url, SIZES.clients);
+      async ({ client, accounts }) => {
+        const minimal = await createMinimalLedger(database.url, SIZES.clients, accounts);
+        const service = await createServiceLedger(database.url, SIZES.clients);
         try {
           const rows: Row[] = [];
-          // API then raw for each case, back to back, so both see the same data and table sizes.
-          for (const [scenario, next] of [
-            [RANDOM, transfers.random],
-            [HOT, transfers.hot],
-          ] as const) {
-            const api = await measure(SIZES, sendThroughApi(client, next));
-            const limit = await measure(SIZES, () => raw.transfer(next()));
-            rows.push(row(scenario, 'raw pg, same SQL (limit)', limit));
+          const random = randomTransfer(accounts);
+          const cases = [
+            { scenario: CASES.random, next: random, kind: 'transfer', limit: random },
+            { scenario: CASES.hot, next: hotTransfer(accounts), kind: 'transfer', limit: hotTransfer(accounts) },
+            { scenario: CASES.deposits, next: randomDeposit(accounts), kind: 'deposit', limit: random },
+          ] as const;
+          // The three paths of a case back to back, so they see the same data and table sizes.
+          for (const { scenario, next, kind, limit } of cases) {
+            const limitResult = await measure(SIZES, () => minimal.transfer(limit()));
+            rows.push(row(scenario, PATHS.limit, limitResult));
             rows.push(
-              row(scenario, 'bank-core API, PostgreSQL', api, { ratio: api.perSecond / limit.perSecond, targets: ['ratio', 'p99'] }),
+              row(
+                scenario,
+                PATHS.service,
+                await measure(SIZES, () => (kind === 'deposit' ? service.deposit(next()) : service.transfer(next()))),
+              ),
             );
+            const api = await measure(SIZES, overApi(client, next, kind));
+            rows.push(row(scenario, PATHS.api, api, { ratio: api.perSecond / limitResult.perSecond, targets: ['ratio'] }));
           }
+          const apiMax = rows.find((r) => r.scenario === CASES.random && r.path === PATHS.api)!.result.perSecond;
+          const rate = Math.max(1, Math.floor(apiMax / 2));
+          rows.push(
+            row(
+              CASES.openLoop,
+              `${PATHS.api} at ${rate}/s`,
+              await runOpenLoop(rate, OPEN_LOOP_SECONDS, overApi(client, random, 'transfer')),
+              { targets: ['p99'] },
+            ),
+          );
           return rows;
         } finally {
-          await raw.close();
+          await minimal.close();
+          await service.close();
         }
       },
     );
-    return { rows, audit, serverVersion: database.serverVersion };
+    return { rows, audit, peakRss, serverVersion: database.serverVersion };
   } finally {
     await database.drop();
   }
 }
 
-async function benchPglite(): Promise<{ rows: Row[]; audit: AuditChecks }> {
-  const { result: rows, audit } = await withSeededServer(
+async function benchPglite() {
+  const {
+    result: rows,
+    audit,
+    peakRss,
+  } = await withSeededServer(
     (dataDir) => serviceEnv(dataDir, {}),
-    async ({ client, transfers }) => [
-      row(PGLITE, 'bank-core API, PGlite (embedded)', await measure(SIZES, sendThroughApi(client, transfers.random)), {
-        targets: ['pglite', 'p99'],
+    async ({ client, accounts }) => [
+      row(CASES.pglite, `${PATHS.api}, PGlite (embedded)`, await measure(SIZES, overApi(client, randomTransfer(accounts), 'transfer')), {
+        targets: ['pglite'],
       }),
     ],
   );
-  return { rows, audit };
+  return { rows, audit, peakRss };
 }
 
 async function main(): Promise<number> {
@@ -159,7 +198,10 @@ async function main(): Promise<number> {
   console.log(pgliteAudit.text);
 
   const rows = [...postgres.rows, ...pglite.rows];
-  console.log(`\n${formatTable(rows)}\n\n${machineLine(postgres.serverVersion, SIZES, loadAtStart)}`);
+  console.log(`\n${formatTable(rows)}\n`);
+  console.log(rssLine('bank-core on PostgreSQL', postgres.peakRss));
+  console.log(rssLine('bank-core on PGlite', pglite.peakRss));
+  console.log(`\n${machineLine(postgres.serverVersion, SIZES, loadAtStart)}`);
   const failed = rows.some((r) => r.result.errors > 0) || !postgresAudit.passed || !pgliteAudit.passed;
   return failed ? 1 : 0;
 }

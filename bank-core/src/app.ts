@@ -29,6 +29,8 @@ export function createApp({ config, db, logger, services }: AppDeps): Express {
   const metrics = createHttpMetrics();
   const app = express();
   app.disable('x-powered-by');
+  // An ETag is a hash of every response body: worthless for an API whose answers are not cached.
+  app.set('etag', false);
   app.set('trust proxy', config.trustProxy);
 
   app.use(requestId);

@@ -59,6 +59,24 @@ describe('concurrent money movement', () => {
     await expectLedgerSound();
   });
 
+  it('hundreds of parallel deposits into many accounts, all through one settlement account, all succeed', async () => {
+    const users: TestUser[] = [];
+    for (let i = 0; i < 20; i += 1) users.push(await createUser(t, { name: `Depositor ${i}` }));
+    const results = await Promise.all(
+      Array.from({ length: 300 }, (_, i) =>
+        t.http
+          .post('/api/transactions/deposit')
+          .set(users[i % users.length]!.auth)
+          .send({ accountId: users[i % users.length]!.account.id, amount: 1 + (i % 7) }),
+      ),
+    );
+    expect(results.filter((res) => res.status !== 201).map((res) => res.body)).toEqual([]);
+    let total = 0;
+    for (const user of users) total += await balanceOf(t, user);
+    expect(total).toBe(Array.from({ length: 300 }, (_, i) => 1 + (i % 7)).reduce((a, b) => a + b, 0));
+    await expectLedgerSound();
+  });
+
   it('parallel withdrawals that only partly fit the balance: exactly the ones that fit succeed', async () => {
     const user = await createUser(t);
     await deposit(t, user, 1_000);
@@ -81,13 +99,17 @@ describe('closing while money arrives', () => {
     let deleted = 0;
     for (let round = 0; round < 15; round += 1) {
       const leaving = await createUser(t);
+      // The transfers start up to a few ms after the deletion, so both orders happen over the rounds.
+      const later = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
       const [removal, ...transfers] = await Promise.all([
         t.http.delete(`/api/users/${leaving.id}`).set(leaving.auth),
         ...Array.from({ length: 5 }, (_, i) =>
-          t.http
-            .post('/api/transactions/send')
-            .set(payer.auth)
-            .send({ fromAccountId: payer.account.id, toAccountNumber: leaving.account.accountNumber, amount: 7 + i }),
+          later((round % 5) + i).then(() =>
+            t.http
+              .post('/api/transactions/send')
+              .set(payer.auth)
+              .send({ fromAccountId: payer.account.id, toAccountNumber: leaving.account.accountNumber, amount: 7 + i }),
+          ),
         ),
       ]);
       // Each side either went through or was refused cleanly: deletion waits for the transfers it can see,

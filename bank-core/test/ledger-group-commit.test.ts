@@ -2,95 +2,138 @@ import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import winston from 'winston';
 import { auditLedger } from '../src/repositories/ledger-audit.repository';
-import { findSettlementAccountId, postTransactions, type Posting } from '../src/repositories/ledger.repository';
+import { postMovements, type MovementRequest } from '../src/repositories/movement.repository';
 import { createLedgerService } from '../src/services/ledger.service';
 import { createUser } from './support/factories';
 import { balanceOf, deposit } from './support/money';
 import { startTestApp, type TestApp } from './support/test-app';
 
-// Group commit (ledger_post_batch) is what the embedded database uses under load; these tests run it on
-// both drivers, directly and through the service, so it can never silently fall back to one-by-one.
+// Group commit (ledger_post_movements, migration 007) is how every deposit, withdrawal and transfer is
+// written, on both drivers; these tests run it directly and through the service, so it can never silently
+// fall back to one-by-one.
 let t: TestApp;
 beforeAll(async () => {
   t = await startTestApp();
 });
 afterAll(() => t.close());
 
-const posting = (type: Posting['type'], legs: [string, number][], userId: string): Posting => ({
+const request = (
+  overrides: Partial<MovementRequest> & Pick<MovementRequest, 'type' | 'initiatedBy' | 'accountId' | 'amount'>,
+): MovementRequest => ({
   id: randomUUID(),
-  type,
-  amount: Math.abs(legs[0]![1]),
-  currency: 'NGN',
-  narration: null,
   reference: `TXTEST${randomUUID().slice(0, 8).toUpperCase()}`,
-  initiatedBy: userId,
-  requestId: `req-${type}`,
-  reversesId: null,
+  recipientNumber: null,
+  narration: null,
+  requestId: randomUUID(),
   idempotencyKey: null,
-  legs: legs.map(([accountId, amount]) => ({ accountId, amount })),
-  event: { type: 'transaction.posted', legs: legs.map(([accountId, amount]) => ({ accountId, amount })) },
+  requestHash: null,
+  ...overrides,
 });
 
-describe('ledger_post_batch', () => {
-  it('applies postings in order, each whole or refused whole, and leaves a sound ledger', async () => {
-    const alice = await createUser(t);
-    const bob = await createUser(t);
-    const settlement = await findSettlementAccountId(t.db, 'NGN');
-    const results = await postTransactions(t.db, [
-      posting(
-        'deposit',
-        [
-          [settlement, -100],
-          [alice.account.id, 100],
-        ],
-        alice.id,
-      ),
-      posting(
-        'transfer',
-        [
-          [alice.account.id, -150],
-          [bob.account.id, 150],
-        ],
-        alice.id,
-      ),
-      posting(
-        'transfer',
-        [
-          [alice.account.id, -60],
-          [bob.account.id, 60],
-        ],
-        alice.id,
-      ),
-      posting(
-        'transfer',
-        [
-          [bob.account.id, -10],
-          ['00000000-0000-4000-8000-000000000000', 10],
-        ],
-        bob.id,
-      ),
+describe('ledger_post_movements', () => {
+  it('applies a batch in order, each movement whole or refused whole with its reason, and leaves a sound ledger', async () => {
+    const alice = await createUser(t, { name: 'Alice' });
+    const bob = await createUser(t, { name: 'Bob' });
+    const usd = await t.http.post('/api/accounts').set(bob.auth).send({ currency: 'USD' }).expect(201);
+    const closed = await t.http.post('/api/accounts').set(bob.auth).send({}).expect(201);
+    await t.http.delete(`/api/accounts/${closed.body.id}`).set(bob.auth).expect(200);
+    const key = randomUUID();
+    const transfer = (amount: number, recipientNumber: string, extra: Partial<MovementRequest> = {}) =>
+      request({ type: 'transfer', initiatedBy: alice.id, accountId: alice.account.id, recipientNumber, amount, ...extra });
+
+    const outcomes = await postMovements(t.db, [
+      request({ type: 'deposit', initiatedBy: alice.id, accountId: alice.account.id, amount: 100 }),
+      transfer(150, bob.account.accountNumber),
+      transfer(60, bob.account.accountNumber, { idempotencyKey: key, requestHash: 'h1', narration: 'Rent' }),
+      transfer(1, bob.account.accountNumber, { idempotencyKey: key, requestHash: 'h1' }),
+      transfer(1, '9999999999'),
+      transfer(1, alice.account.accountNumber),
+      transfer(1, usd.body.accountNumber),
+      transfer(1, closed.body.accountNumber),
+      transfer(1, '0000000001'), // the NGN settlement account's number: not a customer's
+      request({ type: 'withdrawal', initiatedBy: bob.id, accountId: alice.account.id, amount: 1 }),
+      request({ type: 'withdrawal', initiatedBy: bob.id, accountId: closed.body.id, amount: 1 }),
+      request({ type: 'withdrawal', initiatedBy: bob.id, accountId: bob.account.id, amount: 60 }),
     ]);
 
-    expect(results[0]).toMatchObject({ ok: true, balancesAfter: [expect.any(Number), 100] });
-    expect(results[1]).toEqual({ ok: false, reason: 'insufficient_funds', accountId: alice.account.id, balance: 100 });
-    expect(results[2]).toMatchObject({ ok: true, balancesAfter: [40, 60] });
-    expect(results[3]).toMatchObject({ ok: false, reason: 'unavailable', accountId: '00000000-0000-4000-8000-000000000000' });
+    expect(outcomes.map((outcome) => outcome.outcome)).toEqual([
+      'ok',
+      'insufficient_funds',
+      'ok',
+      'in_progress',
+      'recipient_not_found',
+      'same_account',
+      'currency_mismatch',
+      'recipient_not_found',
+      'recipient_not_found',
+      'not_found',
+      'closed',
+      'ok',
+    ]);
+    expect(outcomes[0]).toMatchObject({
+      currency: 'NGN',
+      balanceAfter: 100,
+      from: null,
+      to: { accountNumber: alice.account.accountNumber, name: 'Alice' },
+    });
+    expect(outcomes[1]).toMatchObject({ detail: { accountNumber: alice.account.accountNumber, balance: 100, amount: 150 } });
+    expect(outcomes[2]).toMatchObject({
+      balanceAfter: 40,
+      from: { name: 'Alice' },
+      to: { accountNumber: bob.account.accountNumber, name: 'Bob' },
+    });
+    expect(outcomes[6]).toMatchObject({ detail: { from: 'NGN', to: 'USD' } });
+    expect(outcomes[11]).toMatchObject({ balanceAfter: 0, from: { name: 'Bob' }, to: null });
     expect(await balanceOf(t, alice)).toBe(40);
-    expect(await balanceOf(t, bob)).toBe(60);
+    expect(await balanceOf(t, bob)).toBe(0);
 
-    const { rows } = await t.db.query<{ payload: { legs: { amount: number; balanceAfter: number }[] } }>(
+    // The same key again, in a later batch: the movement is not made twice.
+    const [again] = await postMovements(t.db, [transfer(60, bob.account.accountNumber, { idempotencyKey: key, requestHash: 'h1' })]);
+    expect(again).toEqual({ outcome: 'replay', stored: null }); // its answer was never stored here
+    const [other] = await postMovements(t.db, [transfer(60, bob.account.accountNumber, { idempotencyKey: key, requestHash: 'h2' })]);
+    expect(other).toMatchObject({ outcome: 'key_mismatch' });
+
+    const { rows } = await t.db.query<{ payload: Record<string, unknown> }>(
       `SELECT o.payload FROM outbox_events o JOIN transactions x ON x.id = o.transaction_id WHERE x.initiated_by = $1 ORDER BY o.id`,
       [alice.id],
     );
-    expect(rows.map((row) => row.payload.legs.map((leg) => [leg.amount, leg.balanceAfter]))).toEqual([
-      [
-        [-100, expect.any(Number)],
-        [100, 100],
-      ],
-      [
-        [-60, 40],
-        [60, 60],
-      ],
+    expect(rows.map((row) => row.payload)).toEqual([
+      expect.objectContaining({
+        transactionType: 'deposit',
+        currency: 'NGN',
+        legs: [
+          {
+            accountId: alice.account.id,
+            accountNumber: alice.account.accountNumber,
+            userId: alice.id,
+            amount: 100,
+            balanceAfter: 100,
+            counterparty: null,
+          },
+        ],
+      }),
+      expect.objectContaining({
+        transactionType: 'transfer',
+        narration: 'Rent',
+        legs: [
+          {
+            accountId: alice.account.id,
+            accountNumber: alice.account.accountNumber,
+            userId: alice.id,
+            amount: -60,
+            balanceAfter: 40,
+            counterparty: { accountNumber: bob.account.accountNumber, name: 'Bob' },
+          },
+          {
+            accountId: bob.account.id,
+            accountNumber: bob.account.accountNumber,
+            userId: bob.id,
+            amount: 60,
+            balanceAfter: 60,
+            counterparty: { accountNumber: alice.account.accountNumber, name: 'Alice' },
+          },
+        ],
+      }),
     ]);
     expect((await auditLedger(t.db)).flatMap((check) => check.violations)).toEqual([]);
   });
@@ -107,7 +150,7 @@ describe('the ledger service with group commit', () => {
       },
     });
     const logger = winston.createLogger({ level: 'warn', transports: [new winston.transports.Stream({ stream: capture })] });
-    const ledger = createLedgerService({ db: t.db, logger, groupCommit: true });
+    const ledger = createLedgerService({ db: t.db, logger });
     const alice = await createUser(t);
     const bob = await createUser(t);
     await deposit(t, alice, 1_000);

@@ -38,6 +38,9 @@ const ROLES: ReadonlySet<string> = new Set<Role>(['customer', 'admin']);
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const isUuid = (value: unknown): value is string => typeof value === 'string' && UUID_PATTERN.test(value);
 
+// Verified tokens remembered at most (about 3 MB); the map starts over when full.
+const MAX_VERIFIED = 10_000;
+
 /**
  * Signs and verifies access tokens. The secret becomes a KeyObject once: jsonwebtoken
  * re-derives a key from a string secret on every call, which costs ~50x more per verify.
@@ -66,8 +69,25 @@ export function createAccessTokens(options: AccessTokenOptions) {
   }
 
   /** @throws InvalidTokenError when the token is absent, expired, tampered, or not ours. */
+  // Verified tokens, by their exact text: a client sends the same token with every request until it
+  // expires, and the same bytes always verify the same way, so only the expiry is checked again.
+  const verified = new Map<string, AccessClaims>();
+
   function verify(token: string | undefined): AccessClaims {
     if (!token) throw new InvalidTokenError('missing');
+    const known = verified.get(token);
+    if (known) {
+      if (known.expiresAt.getTime() > Date.now()) return known;
+      verified.delete(token);
+      throw new InvalidTokenError('expired');
+    }
+    const claims = verifySignature(token);
+    if (verified.size >= MAX_VERIFIED) verified.clear();
+    verified.set(token, claims);
+    return claims;
+  }
+
+  function verifySignature(token: string): AccessClaims {
     let payload: string | jwt.JwtPayload;
     try {
       payload = jwt.verify(token, key, verifyOptions);

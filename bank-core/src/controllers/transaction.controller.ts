@@ -5,8 +5,7 @@ import { caller } from '../middlewares/authenticate.middleware';
 import type { IdempotencyService } from '../services/idempotency.service';
 import { requestFingerprint } from '../services/idempotency.service';
 import type { LedgerQueryService } from '../services/ledger-query.service';
-import type { Initiator, LedgerService, Movement } from '../services/ledger.service';
-import type { Transaction } from '../db/database';
+import type { Initiator, LedgerService, Movement, MovementResult } from '../services/ledger.service';
 import { csvRow } from '../utils/csv';
 import { parse } from '../utils/parse';
 import { encodeCursor, idParams } from '../validations/common.validation';
@@ -29,42 +28,50 @@ export function createTransactionController(deps: {
   const { ledger, ledgerQueries, idempotency } = deps;
   const bodies = schemas.movementBodies(deps.maxTransactionAmount);
 
-  /** Runs a money movement once per Idempotency-Key (when the client sent one) and answers 201. */
+  /**
+   * Moves money and answers 201. With an Idempotency-Key, the first answer is kept; a repeat gets it
+   * again with Idempotency-Replayed (rebuilt from the ledger if it was never stored).
+   */
   async function move(
     req: Request,
     res: Response,
     operation: string,
     input: unknown,
-    execute: (initiator: Initiator, tx?: Transaction) => Promise<Movement>,
+    execute: (initiator: Initiator) => Promise<MovementResult>,
   ) {
     const key = parse(idempotencyHeaders, { 'idempotency-key': req.get('idempotency-key') }, 'headers')['idempotency-key'];
-    if (key === undefined) {
-      res.status(201).json(presentMovement(await execute(initiator(req))));
+    const who = initiator(req);
+    const result = await execute(
+      key === undefined ? who : { ...who, idempotency: { key, fingerprint: requestFingerprint(operation, input) } },
+    );
+    if (!result.replayed) {
+      const body = presentMovement(result.movement);
+      if (key !== undefined) await idempotency.storeResponse({ userId: who.userId, key, status: 201, body });
+      res.status(201).json(body);
       return;
     }
-    const scope = { userId: caller(req).userId, key, fingerprint: requestFingerprint(operation, input) };
-    const response = await idempotency.run(scope, async (tx) => ({
-      status: 201,
-      body: presentMovement(await execute({ ...initiator(req), idempotencyKey: key }, tx)),
-    }));
-    if (response.replayed) res.setHeader('Idempotency-Replayed', 'true');
-    res.status(response.status).json(response.body);
+    res.setHeader('Idempotency-Replayed', 'true');
+    if (result.stored) {
+      res.status(result.stored.status).json(result.stored.body);
+      return;
+    }
+    res.status(201).json(presentMovement(await ledgerQueries.movementByKey(who.userId, key!)));
   }
 
   return {
     deposit: async (req: Request, res: Response) => {
       const input = parse(bodies.deposit, req.body, 'body');
-      await move(req, res, 'deposit', input, (who, tx) => ledger.deposit(who, input, tx));
+      await move(req, res, 'deposit', input, (who) => ledger.deposit(who, input));
     },
 
     withdraw: async (req: Request, res: Response) => {
       const input = parse(bodies.withdraw, req.body, 'body');
-      await move(req, res, 'withdraw', input, (who, tx) => ledger.withdraw(who, input, tx));
+      await move(req, res, 'withdraw', input, (who) => ledger.withdraw(who, input));
     },
 
     send: async (req: Request, res: Response) => {
       const input = parse(bodies.send, req.body, 'body');
-      await move(req, res, 'send', input, (who, tx) => ledger.send(who, input, tx));
+      await move(req, res, 'send', input, (who) => ledger.send(who, input));
     },
 
     reverse: async (req: Request, res: Response) => {

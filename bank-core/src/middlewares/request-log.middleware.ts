@@ -16,6 +16,9 @@ export function requestLog(logger: Logger, metrics: HttpMetrics): RequestHandler
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const route = routeOf(req);
       metrics.observe(req.method, route, res.statusCode, seconds);
+      // winston runs its formats (masking, JSON) before its transports filter by level: skip the work when
+      // no transport would take the line.
+      if (!logger.isLevelEnabled('info')) return;
       logger.info('request', {
         method: req.method,
         route,

@@ -96,15 +96,11 @@ function toLedgerAccount(row: Row): LedgerAccount {
 }
 
 /**
- * Reads, without locking, the accounts postings will touch: by id, plus the customer accounts with
- * the given numbers. Owner, currency and kind never change; status and balance are checked again
- * under the lock when posting.
+ * Reads, without locking, the accounts a posting will touch (a reversal's). Owner, currency and kind
+ * never change; status and balance are checked again under the lock when posting.
  */
-export async function findPostingAccounts(db: Queryable, ids: string[], accountNumbers: string[] = []): Promise<LedgerAccount[]> {
-  const { rows } = await db.query<Row>(
-    `${ACCOUNT_SELECT} WHERE a.id = ANY($1::uuid[]) OR (a.account_number = ANY($2::text[]) AND a.kind = 'customer')`,
-    [ids, accountNumbers],
-  );
+export async function findPostingAccounts(db: Queryable, ids: string[]): Promise<LedgerAccount[]> {
+  const { rows } = await db.query<Row>(`${ACCOUNT_SELECT} WHERE a.id = ANY($1::uuid[])`, [ids]);
   return rows.map(toLedgerAccount);
 }
 
@@ -142,51 +138,6 @@ export async function postTransaction(db: Queryable, posting: Posting): Promise<
   }
 }
 
-/**
- * Posts several postings in one call and one database transaction (`ledger_post_batch`), in order,
- * each accepted or refused whole: group commit for the embedded database.
- * @returns one result per posting, in the same order.
- */
-export async function postTransactions(db: Queryable, postings: Posting[]): Promise<PostingResult[]> {
-  const legs = postings.flatMap((posting, index) => posting.legs.map((leg) => ({ ...leg, posting: index + 1 })));
-  const { rows } = await db.query<{
-    o_outcome: string;
-    o_account_id: string | null;
-    o_balance: unknown;
-    o_created_at: Date;
-    o_balances: unknown[];
-  }>(
-    `SELECT o_outcome, o_account_id, o_balance, o_created_at, o_balances
-     FROM ledger_post_batch($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::uuid[], $8::text[],
-       $9::text[], $10::jsonb[], $11::int[], $12::uuid[], $13::bigint[])
-     ORDER BY o_posting`,
-    [
-      postings.map((p) => p.id),
-      postings.map((p) => p.type),
-      postings.map((p) => p.amount),
-      postings.map((p) => p.currency),
-      postings.map((p) => p.narration),
-      postings.map((p) => p.reference),
-      postings.map((p) => p.initiatedBy),
-      postings.map((p) => p.requestId),
-      postings.map((p) => p.idempotencyKey),
-      postings.map((p) => JSON.stringify(p.event)),
-      legs.map((leg) => leg.posting),
-      legs.map((leg) => leg.accountId),
-      legs.map((leg) => leg.amount),
-    ],
-  );
-  return rows.map((row): PostingResult => {
-    if (row.o_outcome === 'ok') return { ok: true, createdAt: row.o_created_at, balancesAfter: row.o_balances.map(toSafeInteger) };
-    return {
-      ok: false,
-      reason: row.o_outcome as PostingRefusal,
-      accountId: row.o_account_id ?? '',
-      ...(row.o_balance === null ? {} : { balance: toSafeInteger(row.o_balance) }),
-    };
-  });
-}
-
 const party = (value: unknown): Party | null => (value ? (value as Party) : null);
 
 // Every read of a transaction shows the same fields, so one SELECT list serves them all.
@@ -221,8 +172,13 @@ function toTransaction(row: Row): LedgerTransaction {
   };
 }
 
-export async function findTransaction(db: Queryable, id: string): Promise<LedgerTransaction | undefined> {
-  const { rows } = await db.query<Row>(`${TRANSACTION_SELECT} WHERE t.id = $1`, [id]);
+export function findTransaction(db: Queryable, id: string): Promise<LedgerTransaction | undefined> {
+  return findTransactionWhere(db, 't.id = $1', [id]);
+}
+
+/** The one transaction matching `condition` (SQL over `t`, a unique key), or undefined. */
+export async function findTransactionWhere(db: Queryable, condition: string, params: unknown[]): Promise<LedgerTransaction | undefined> {
+  const { rows } = await db.query<Row>(`${TRANSACTION_SELECT} WHERE ${condition}`, params);
   return rows[0] && toTransaction(rows[0]);
 }
 

@@ -39,7 +39,7 @@ export function createServices({ config, db, logger }: { config: Config; db: Dat
   const feed = createEventFeed({ db, pollMs: config.eventFeedPollMs });
   const ledger = createLedgerService({ db, logger, onPosted: feed.notify });
   const ledgerQueries = createLedgerQueryService({ db });
-  const idempotency = createIdempotencyService({ db });
+  const idempotency = createIdempotencyService({ db, logger });
   return { accessTokens, serviceTokens, sessionGuard, passwords, accounts, auth, users, feed, ledger, ledgerQueries, idempotency };
 }
 

@@ -4,6 +4,7 @@ import { notFound } from '../errors/app-error';
 import { customerAccountExists, findOwnedAccount } from '../repositories/account.repository';
 import * as history from '../repositories/history.repository';
 import * as ledger from '../repositories/ledger.repository';
+import { findMovementByKey } from '../repositories/movement.repository';
 import type { TransactionType } from '../repositories/ledger.repository';
 
 const isAdmin = (actor: AccessClaims) => actor.role === 'admin';
@@ -19,6 +20,16 @@ export function createLedgerQueryService({ db }: { db: Database }) {
   }
 
   return {
+    /**
+     * The movement a user's Idempotency-Key made, for replaying its answer.
+     * @throws NOT_FOUND when the key made none.
+     */
+    async movementByKey(userId: string, key: string) {
+      const movement = await findMovementByKey(db, userId, key);
+      if (!movement) throw notFound('Transaction');
+      return movement;
+    },
+
     /** @throws NOT_FOUND unless one of its accounts is the actor's, or the actor is an admin. */
     async get(actor: AccessClaims, id: string) {
       const transaction = await ledger.findTransaction(db, id);

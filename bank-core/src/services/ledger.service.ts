@@ -1,22 +1,26 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import type { LedgerEventLeg, Logger } from '@bank/common';
-import { withRetries, type Database, type Queryable, type Transaction } from '../db/database';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '@bank/common';
+import { withRetries, type Database } from '../db/database';
+import { isDatabaseUnavailable } from '../db/unavailable';
 import { AppError, notFound } from '../errors/app-error';
-import { sqlState } from '../db/database';
-import * as ledger from '../repositories/ledger.repository';
-import type { LedgerAccount, LedgerTransaction, Party, TransactionRecord, TransactionType } from '../repositories/ledger.repository';
-import { createAccountLoader } from './account-loader';
-import { createPostingBatcher, type BatchTicket } from './posting-batcher';
+import * as movements from '../repositories/movement.repository';
+import type { MovementOutcome, MovementRequest, MovementType } from '../repositories/movement.repository';
+import type { LedgerTransaction } from '../repositories/ledger.repository';
+import { createGroupCommit } from './group-commit';
+import { keyForgotten, keyInProgress, keyUsedForOtherRequest } from './idempotency.service';
+import { newReference } from './references';
+import { reverseTransaction } from './reversal';
 
 /** Who asked for a movement, and through which request (for the audit trail and the event). */
 export interface Initiator {
   userId: string;
   requestId: string | null;
-  /** The request's Idempotency-Key, if it sent one: recorded on the transaction, unique per user for ever. */
-  idempotencyKey?: string | null;
+  /** The request's Idempotency-Key and its fingerprint, when it sent a key. */
+  idempotency?: { key: string; fingerprint: string } | undefined;
 }
 
 export interface MovementInput {
+  /** Minor units, > 0. */
   amount: number;
   narration?: string | undefined;
 }
@@ -27,47 +31,64 @@ export interface Movement {
   balanceAfter: number;
 }
 
-interface Leg {
-  account: LedgerAccount;
-  amount: number;
-}
+/** What a movement request came to: posted now, or (same Idempotency-Key) posted before. */
+export type MovementResult =
+  | { replayed: false; movement: Movement }
+  /** `stored`: the first answer as stored, or null when it was never stored (rebuild it from the ledger). */
+  | { replayed: true; stored: { status: number; body: unknown } | null };
 
-// Crockford's base32: no I, L, O or U, so a reference read aloud or retyped stays unambiguous.
-const REFERENCE_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-/** TX + 16 characters (80 random bits); the database refuses the (practically impossible) duplicate. */
-const newReference = () => `TX${Array.from(randomBytes(16), (byte) => REFERENCE_ALPHABET[byte & 31]).join('')}`;
+// Postings per database call at most: big enough to amortize a commit, small enough that one batch's
+// locks are held for a few milliseconds.
+const MAX_BATCH = 200;
+// Batches in flight at once. PostgreSQL: two, so one is prepared and sent while the other commits (more
+// only contend on the same hot rows). PGlite has one connection.
+const MAX_IN_FLIGHT = { pg: 2, pglite: 1 } as const;
 
-const partyOf = (account: LedgerAccount): Party | null =>
-  account.kind === 'customer' ? { accountNumber: account.accountNumber, name: account.ownerName ?? '' } : null;
-
-const closedAccount = () => new AppError({ code: 'CONFLICT', message: 'Account is closed' });
-const alreadyReversed = () => new AppError({ code: 'CONFLICT', message: 'This transaction has already been reversed' });
-
-/** A concurrent second reversal loses on the unique reverses_id; any other error is not ours to translate. */
-function translatePostingError(error: unknown): never {
-  if (sqlState(error) === '23505' && (error as { constraint?: string }).constraint === 'transactions_reverses_id_key') {
-    throw alreadyReversed();
+/** A refused movement as the error a client gets (404/409/422), with what it needs to correct the request. */
+function refusal(outcome: Exclude<MovementOutcome, { outcome: 'ok' } | { outcome: 'replay' }>, amount: number): AppError {
+  const detail = outcome.detail ?? {};
+  switch (outcome.outcome) {
+    case 'in_progress':
+      return keyInProgress();
+    case 'key_mismatch':
+      return keyUsedForOtherRequest();
+    case 'key_used':
+      return keyForgotten();
+    case 'not_found':
+      return notFound('Account');
+    case 'closed':
+      return new AppError({ code: 'CONFLICT', message: 'Account is closed' });
+    case 'recipient_not_found':
+      return notFound('Recipient account');
+    case 'same_account':
+      return new AppError({ code: 'UNPROCESSABLE', message: 'Cannot send money to the same account' });
+    case 'currency_mismatch':
+      return new AppError({
+        code: 'UNPROCESSABLE',
+        message: `Currency mismatch: ${String(detail.from)} account cannot send to a ${String(detail.to)} account`,
+      });
+    case 'insufficient_funds':
+      return new AppError({
+        code: 'INSUFFICIENT_FUNDS',
+        message: 'Insufficient funds for this transaction',
+        details: { accountNumber: detail.accountNumber, balance: detail.balance, amount },
+      });
+    case 'balance_out_of_range':
+      return new AppError({
+        code: 'UNPROCESSABLE',
+        message: 'This transaction would take a balance past the largest amount an account can hold',
+        details: { accountNumber: detail.accountNumber ?? null },
+      });
   }
-  throw error;
 }
 
 /**
- * Deposits, withdrawals, transfers and reversals. The rules that cannot change under us (owner,
- * currency, kind) are checked on a plain read; the posting itself is one database call that locks
- * the accounts in id order and re-checks status and funds under the locks.
+ * Deposits, withdrawals and transfers, group-committed (`ledger_post_movements`, migration 007): a
+ * request's accounts are resolved, locked in id order and checked inside the database call that posts it,
+ * together with the other requests of its batch, so a movement costs one shared round trip and a share
+ * of one commit; reversals are posted one by one (reversal.ts).
  */
-export function createLedgerService({
-  db,
-  logger,
-  onPosted,
-  groupCommit = db.driver === 'pglite',
-}: {
-  db: Database;
-  logger: Logger;
-  onPosted?: () => void;
-  groupCommit?: boolean;
-}) {
-  const settlementIds = new Map<string, string>();
+export function createLedgerService({ db, logger, onPosted }: { db: Database; logger: Logger; onPosted?: () => void }) {
   /** Wakes the event feed once a posting has committed; a failure here must not turn the committed posting into an error. */
   const announce = () => {
     try {
@@ -76,234 +97,85 @@ export function createLedgerService({
       logger.error('notifying the event feed failed', { error });
     }
   };
-  // Embedded PGlite pays per statement, not per row, and runs one transaction at a time anyway:
-  // there, concurrent postings are written together. On PostgreSQL each posting is its own call.
-  const batcher = groupCommit
-    ? createPostingBatcher({
-        db,
-        onBatchFailed: (error, size) => logger.warn('batch posting failed; writing its postings one by one', { size, error }),
-      })
-    : undefined;
-  const accountLoader = groupCommit ? createAccountLoader(db) : undefined;
-  /** A posting's accounts; outside a caller's transaction, read together with other requests' on PGlite. */
-  const postingAccounts = (tx: Transaction | undefined, ids: string[], accountNumbers: string[] = []) =>
-    tx || !accountLoader ? ledger.findPostingAccounts(tx ?? db, ids, accountNumbers) : accountLoader.load(ids, accountNumbers);
 
-  async function settlementAccount(q: Queryable, currency: string): Promise<LedgerAccount> {
-    let id = settlementIds.get(currency);
-    if (!id) {
-      id = await ledger.findSettlementAccountId(q, currency);
-      settlementIds.set(currency, id);
-    }
-    // Its balance is not needed: only customer balances are checked, and the lock reads the real one.
-    return { id, userId: null, kind: 'settlement', accountNumber: '', currency, status: 'open', balance: 0, ownerName: null };
-  }
+  const post = (requests: MovementRequest[]) => withRetries(() => movements.postMovements(db, requests));
 
   /**
-   * Writes the legs as one transaction: inside the caller's transaction when given (idempotent
-   * requests), in the next group-commit batch when holding a ticket, else as one self-committing statement.
-   * @throws INSUFFICIENT_FUNDS, CONFLICT (closed meanwhile, or already reversed).
+   * A batch as one call; if that call fails for a reason of its own (not an unreachable database), each
+   * request is written alone, so one bad request fails alone. When the database is unreachable the batch's
+   * outcome is unknown: writing it again could post it twice, so every request fails (503) instead.
    */
-  async function post(
-    { tx, ticket }: { tx?: Transaction | undefined; ticket?: BatchTicket | undefined },
-    initiator: Initiator,
-    spec: { type: TransactionType; amount: number; currency: string; narration: string | null; reversesId?: string },
-    legs: Leg[],
-  ): Promise<{ transaction: LedgerTransaction; balancesAfter: Map<string, number> }> {
-    const from = legs.find((leg) => leg.amount < 0)!.account;
-    const to = legs.find((leg) => leg.amount > 0)!.account;
-    const record: TransactionRecord = {
-      id: randomUUID(),
-      type: spec.type,
-      amount: spec.amount,
-      currency: spec.currency,
-      narration: spec.narration,
-      reference: newReference(),
-      initiatedBy: initiator.userId,
-      requestId: initiator.requestId,
-      reversesId: spec.reversesId ?? null,
-      idempotencyKey: initiator.idempotencyKey ?? null,
-    };
-    const eventLegs = legs.map(({ account, amount }): Omit<LedgerEventLeg, 'balanceAfter'> | null =>
-      account.kind === 'customer'
-        ? {
-            accountId: account.id,
-            accountNumber: account.accountNumber,
-            userId: account.userId!,
-            amount,
-            counterparty: partyOf(amount < 0 ? to : from),
-          }
-        : null,
-    );
-    const posting = {
-      ...record,
-      legs: legs.map(({ account, amount }) => ({ accountId: account.id, amount })),
-      event: {
-        type: 'transaction.posted',
-        transactionId: record.id,
-        transactionType: spec.type,
-        currency: spec.currency,
-        narration: spec.narration,
-        requestId: initiator.requestId,
-        legs: eventLegs,
-      },
-    };
-    const write = (q: Queryable) => ledger.postTransaction(q, posting).catch(translatePostingError);
-    const result = tx
-      ? await write(tx)
-      : ticket
-        ? await ticket.submit(posting).catch(translatePostingError)
-        : await withRetries(() => write(db));
-    if (!result.ok) {
-      const account = legs.find((leg) => leg.account.id === result.accountId)?.account;
-      if (result.reason === 'insufficient_funds') {
-        throw new AppError({
-          code: 'INSUFFICIENT_FUNDS',
-          message: 'Insufficient funds for this transaction',
-          details: { accountNumber: account?.accountNumber, balance: result.balance, amount: spec.amount },
-        });
-      }
-      if (result.reason === 'balance_out_of_range') {
-        throw new AppError({
-          code: 'UNPROCESSABLE',
-          message: 'This transaction would take a balance past the largest amount an account can hold',
-          details: { accountNumber: account?.kind === 'customer' ? account.accountNumber : null },
-        });
-      }
-      throw closedAccount();
-    }
-    if (tx) tx.afterCommit(announce);
-    else announce();
-    return {
-      transaction: { ...record, reversedById: null, createdAt: result.createdAt, from: partyOf(from), to: partyOf(to) },
-      balancesAfter: new Map(legs.map((leg, i) => [leg.account.id, result.balancesAfter[i]!])),
-    };
-  }
-
-  /**
-   * Runs a movement that will post on its own holding a group-commit ticket, so the batch being
-   * gathered waits for it while its accounts are read; the ticket is given up however it ends.
-   */
-  async function prepared<T>(tx: Transaction | undefined, work: (ticket: BatchTicket | undefined) => Promise<T>): Promise<T> {
-    const ticket = tx ? undefined : batcher?.ticket();
+  async function write(requests: MovementRequest[]): Promise<PromiseSettledResult<MovementOutcome>[]> {
     try {
-      return await work(ticket);
-    } finally {
-      ticket?.cancel();
+      return (await post(requests)).map((value) => ({ status: 'fulfilled', value }));
+    } catch (error) {
+      if (isDatabaseUnavailable(error) || requests.length === 1) throw error;
+      logger.warn('batch posting failed; writing its movements one by one', { size: requests.length, error });
+      return Promise.allSettled(requests.map(async (request) => (await post([request]))[0]!));
     }
   }
 
-  /** The caller's open account. @throws NOT_FOUND unless it is theirs, CONFLICT when closed. */
-  async function ownOpenAccount(tx: Transaction | undefined, userId: string, accountId: string): Promise<LedgerAccount> {
-    const [account] = await postingAccounts(tx, [accountId]);
-    if (!account || account.userId !== userId) throw notFound('Account');
-    if (account.status !== 'open') throw closedAccount();
-    return account;
-  }
+  const groupCommit = createGroupCommit({ write, maxBatch: MAX_BATCH, maxInFlight: MAX_IN_FLIGHT[db.driver] });
 
-  /** Cash in (`sign` 1) or out (`sign` -1) of one of the caller's accounts, against the settlement account. */
-  async function cash(
-    type: 'deposit' | 'withdrawal',
-    initiator: Initiator,
-    input: MovementInput & { accountId: string },
-    tx?: Transaction,
-    ticket?: BatchTicket,
-  ) {
-    const q = tx ?? db;
-    const own = await ownOpenAccount(tx, initiator.userId, input.accountId);
-    const settlement = await settlementAccount(q, own.currency);
-    const sign = type === 'deposit' ? 1 : -1;
-    const { transaction, balancesAfter } = await post(
-      { tx, ticket },
-      initiator,
-      { type, amount: input.amount, currency: own.currency, narration: input.narration ?? null },
-      [
-        { account: settlement, amount: -sign * input.amount },
-        { account: own, amount: sign * input.amount },
-      ],
-    );
-    return { transaction, balanceAfter: balancesAfter.get(own.id)! };
+  /**
+   * @throws NOT_FOUND (account, recipient), CONFLICT (closed account, key in progress), UNPROCESSABLE
+   * (same account, currencies, key reused, range), INSUFFICIENT_FUNDS; SERVICE_UNAVAILABLE from the database.
+   */
+  async function move(type: MovementType, initiator: Initiator, accountId: string, recipientNumber: string | null, input: MovementInput) {
+    const request: MovementRequest = {
+      id: randomUUID(),
+      reference: newReference(),
+      type,
+      initiatedBy: initiator.userId,
+      accountId,
+      recipientNumber,
+      amount: input.amount,
+      narration: input.narration ?? null,
+      requestId: initiator.requestId,
+      idempotencyKey: initiator.idempotency?.key ?? null,
+      requestHash: initiator.idempotency?.fingerprint ?? null,
+    };
+    const outcome = await groupCommit.submit(request);
+    if (outcome.outcome === 'replay') return { replayed: true, stored: outcome.stored } satisfies MovementResult;
+    if (outcome.outcome !== 'ok') throw refusal(outcome, input.amount);
+    announce();
+    const transaction: LedgerTransaction = {
+      id: request.id,
+      type,
+      amount: request.amount,
+      currency: outcome.currency,
+      narration: request.narration,
+      reference: request.reference,
+      initiatedBy: request.initiatedBy,
+      requestId: request.requestId,
+      reversesId: null,
+      idempotencyKey: request.idempotencyKey,
+      reversedById: null,
+      createdAt: outcome.createdAt,
+      from: outcome.from,
+      to: outcome.to,
+    };
+    return { replayed: false, movement: { transaction, balanceAfter: outcome.balanceAfter } } satisfies MovementResult;
   }
 
   return {
-    /** @throws NOT_FOUND unless the caller owns the account, CONFLICT when it is closed. */
-    deposit: (initiator: Initiator, input: MovementInput & { accountId: string }, tx?: Transaction): Promise<Movement> =>
-      prepared(tx, (ticket) => cash('deposit', initiator, input, tx, ticket)),
+    /** Cash in to one of the caller's accounts. */
+    deposit: (initiator: Initiator, input: MovementInput & { accountId: string }): Promise<MovementResult> =>
+      move('deposit', initiator, input.accountId, null, input),
 
-    /** @throws NOT_FOUND, CONFLICT as deposit; INSUFFICIENT_FUNDS below zero. */
-    withdraw: (initiator: Initiator, input: MovementInput & { accountId: string }, tx?: Transaction): Promise<Movement> =>
-      prepared(tx, (ticket) => cash('withdrawal', initiator, input, tx, ticket)),
+    /** Cash out of one of the caller's accounts. */
+    withdraw: (initiator: Initiator, input: MovementInput & { accountId: string }): Promise<MovementResult> =>
+      move('withdrawal', initiator, input.accountId, null, input),
 
-    /**
-     * @throws NOT_FOUND for a source the caller does not own or an unknown or closed recipient;
-     * UNPROCESSABLE for the same account or a currency mismatch; CONFLICT for a closed source;
-     * INSUFFICIENT_FUNDS.
-     */
-    send: (
-      initiator: Initiator,
-      input: MovementInput & { fromAccountId: string; toAccountNumber: string },
-      tx?: Transaction,
-    ): Promise<Movement> =>
-      prepared(tx, async (ticket) => {
-        const accounts = await postingAccounts(tx, [input.fromAccountId], [input.toAccountNumber]);
-        const source = accounts.find((account) => account.id === input.fromAccountId);
-        if (!source || source.userId !== initiator.userId) throw notFound('Account');
-        if (source.status !== 'open') throw closedAccount();
-        const recipient = accounts.find((account) => account.accountNumber === input.toAccountNumber && account.kind === 'customer');
-        if (!recipient || recipient.status !== 'open') throw notFound('Recipient account');
-        if (recipient.id === source.id) throw new AppError({ code: 'UNPROCESSABLE', message: 'Cannot send money to the same account' });
-        if (recipient.currency !== source.currency) {
-          throw new AppError({
-            code: 'UNPROCESSABLE',
-            message: `Currency mismatch: ${source.currency} account cannot send to a ${recipient.currency} account`,
-          });
-        }
-        const { transaction, balancesAfter } = await post(
-          { tx, ticket },
-          initiator,
-          { type: 'transfer', amount: input.amount, currency: source.currency, narration: input.narration ?? null },
-          [
-            { account: source, amount: -input.amount },
-            { account: recipient, amount: input.amount },
-          ],
-        );
-        return { transaction, balanceAfter: balancesAfter.get(source.id)! };
-      }),
+    /** From one of the caller's accounts to another customer's account, by its number. */
+    send: (initiator: Initiator, input: MovementInput & { fromAccountId: string; toAccountNumber: string }): Promise<MovementResult> =>
+      move('transfer', initiator, input.fromAccountId, input.toAccountNumber, input),
 
-    /**
-     * Posts the mirror image of a transaction (admins only; the route checks the role).
-     * @throws NOT_FOUND, UNPROCESSABLE for a reversal, CONFLICT when already reversed or an account
-     * is closed, INSUFFICIENT_FUNDS when the money has since been spent.
-     */
+    /** @see reverseTransaction */
     async reverse(initiator: Initiator, transactionId: string): Promise<LedgerTransaction> {
-      const original = await ledger.findTransaction(db, transactionId);
-      if (!original) throw notFound('Transaction');
-      if (original.type === 'reversal') throw new AppError({ code: 'UNPROCESSABLE', message: 'A reversal cannot itself be reversed' });
-      if (original.reversedById) throw alreadyReversed();
-      const entries = await ledger.findEntriesOf(db, transactionId);
-      const accounts = new Map(
-        (
-          await ledger.findPostingAccounts(
-            db,
-            entries.map((entry) => entry.accountId),
-          )
-        ).map((a) => [a.id, a]),
-      );
-      const legs = entries.map((entry) => ({ account: accounts.get(entry.accountId)!, amount: -entry.amount }));
-      if (legs.some((leg) => leg.account.status !== 'open')) {
-        throw new AppError({ code: 'CONFLICT', message: 'An account of this transaction is closed' });
-      }
-      // A concurrent second reversal loses on the unique reverses_id and gets the same CONFLICT.
-      const narration = `Reversal of ${original.reference}`;
-      // Not batched: a reversal is rare, and its unique reverses_id may refuse it at commit.
-      return (
-        await post(
-          {},
-          initiator,
-          { type: 'reversal', amount: original.amount, currency: original.currency, narration, reversesId: original.id },
-          legs,
-        )
-      ).transaction;
+      const reversal = await reverseTransaction(db, initiator, transactionId);
+      announce();
+      return reversal;
     },
   };
 }
