@@ -56,7 +56,7 @@ describe('GET /internal/events', () => {
 
     const [event] = await stream.next(1);
     expect(event!.event).toBe('transaction.posted');
-    expect(event!.id).toMatch(/^\d+-\d+$/);
+    expect(event!.id).toMatch(/^[1-9]\d*$/);
     const body = parse(event!.data);
     expect(body).toMatchObject({
       type: 'transaction.posted',
