@@ -9,6 +9,8 @@ export interface DatabaseOptions {
   poolSize: number;
   /** PGlite keeps its files here; undefined -> in memory. */
   dataDir: string | undefined;
+  /** Apply only the migrations before this version prefix (upgrade tests); all of them by default. */
+  migrateBefore?: string | undefined;
 }
 
 /** Opens PostgreSQL when a URL is given, embedded PGlite otherwise, and brings the schema up to date. */
@@ -17,7 +19,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     ? await openPg(options.databaseUrl, options.poolSize)
     : await openPglite(options.dataDir && path.join(options.dataDir, 'pglite'));
   try {
-    await migrate(db);
+    await migrate(db, { before: options.migrateBefore });
   } catch (error) {
     await db.close();
     throw error;

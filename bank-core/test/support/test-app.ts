@@ -6,17 +6,16 @@ import request from 'supertest';
 import { createLogger } from '@bank/common';
 import { createApp } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config/config';
-import type { Database } from '../../src/db/database';
 import { createServices, type Services } from '../../src/services';
 import { createContractRecorder } from './contract';
-import { openTestDatabase } from './test-database';
+import { openTestDatabase, type TestDatabase } from './test-database';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
 
 export interface TestApp {
   app: Express;
   http: ReturnType<typeof request>;
-  db: Database;
+  db: TestDatabase;
   config: Config;
   services: Services;
   close(): Promise<void>;
@@ -39,11 +38,16 @@ export function testConfig(env: Record<string, string> = {}): Config {
 
 /**
  * The real app on a fresh database. `env` overrides the test defaults (e.g. tight rate limits);
- * `fileLogs` writes the Winston files to the configured LOG_DIR (silent otherwise).
+ * `fileLogs` writes the Winston files to the configured LOG_DIR (silent otherwise). `db` runs it on
+ * a database already open instead: `t.db.connectAgain()` makes a second instance of `t`'s bank-core;
+ * `close` closes that handle. `migrateBefore` stops a fresh database's schema short of a migration.
  */
-export async function startTestApp(env: Record<string, string> = {}, options: { fileLogs?: boolean } = {}): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  options: { fileLogs?: boolean; db?: TestDatabase; migrateBefore?: string } = {},
+): Promise<TestApp> {
   const config = testConfig(env);
-  const db = await openTestDatabase();
+  const db = options.db ?? (await openTestDatabase({ migrateBefore: options.migrateBefore }));
   const logger = createLogger({
     service: 'bank-core-test',
     level: config.logLevel,
