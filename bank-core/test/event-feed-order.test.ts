@@ -1,3 +1,4 @@
+import { auditLedger } from '../src/repositories/ledger-audit.repository';
 import { eventually } from './support/eventually';
 import { createUser, type TestUser } from './support/factories';
 import { eventOf, feedViolations, listenForFeed, type FeedHost } from './support/feed-readers';
@@ -66,5 +67,15 @@ describe('event feed order', () => {
     expect(ids([...beforeRestart, ...afterRestart])).toEqual(ids(all));
     const transactionIds = new Set(results.filter((res) => res.status === 201).map((res) => res.body.id as string));
     expect(new Set(all.map((event) => eventOf(event).transactionId))).toEqual(transactionIds);
+    expect((await auditLedger(a.t.db)).flatMap((check) => check.violations)).toEqual([]);
   }, 60_000);
+
+  // Last in this file: it breaks the feed on purpose.
+  it("the ledger audit (npm run ledger:verify) names a hole in the feed's positions", async () => {
+    const { rows } = await a.t.db.query<{ position: string }>('SELECT max(position)::text AS position FROM outbox_feed');
+    const last = BigInt(rows[0]!.position);
+    await a.t.db.query('DELETE FROM outbox_feed WHERE position = $1', [String(last - 1n)]);
+    const feedCheck = (await auditLedger(a.t.db)).find((check) => check.name.startsWith('event feed positions'))!;
+    expect(feedCheck.violations).toEqual([`position ${last}: expected ${last - 1n} (a hole before it)`]);
+  });
 });
