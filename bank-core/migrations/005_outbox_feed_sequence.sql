@@ -37,9 +37,12 @@ CREATE TABLE outbox_feed (
 -- Outbox ids below the highest one sequenced that were not visible when the sequencer passed them:
 -- their transaction was still running (they show up within milliseconds, and are sequenced then), or
 -- it rolled back (they never will). A range is dropped once every id in it has a position, or once
--- every transaction that could still commit a row into it has ended: `horizon` is the snapshot's xmax
--- when the gap was seen, and a writer takes its transaction id (with its account locks) before it draws
--- its outbox id, so once the xmin passes the horizon a row that is still not visible never will be.
+-- every transaction that could still commit a row into it has ended. `horizon` is the transaction id of
+-- the sequencer run that saw the gap, taken after its read: a writer takes its transaction id (with its
+-- account locks) before it draws its outbox id, so every writer that can hold an id in the gap has a
+-- smaller one, and once the oldest running transaction (the snapshot's xmin) is no older than the
+-- horizon, a row that is still not visible never will be. (Not the snapshot's xmax: that is one past
+-- the newest *completed* transaction, and a writer still running can be at or above it.)
 -- Gaps are few and short-lived, so finding late rows costs an index probe per gap, not a scan.
 CREATE TABLE outbox_feed_gaps (
   first_id BIGINT PRIMARY KEY,
@@ -51,7 +54,12 @@ CREATE TABLE outbox_feed_gaps (
 -- many got a position; NULL when another session holds the sequencer lock (it runs now: try again
 -- shortly). Call it outside an explicit transaction (or commit right after), so the lock is held for
 -- this run only. 7245005: any constant, the same for every instance (migrations use 7245001).
-CREATE FUNCTION outbox_feed_sequence(p_limit INTEGER) RETURNS INTEGER LANGUAGE plpgsql AS $$
+-- The gap table holds a handful of rows but its statistics cannot say so (it empties and refills all
+-- the time): measured, the planner then joined it by scanning all of outbox_events (or the whole
+-- feed) on every run, and JIT-compiled that plan, 150-300 ms a run at 100,000 events. So the gaps
+-- drive a LATERAL probe of the primary keys, and hash and merge joins and JIT are off in here.
+CREATE FUNCTION outbox_feed_sequence(p_limit INTEGER) RETURNS INTEGER LANGUAGE plpgsql
+SET enable_hashjoin = off SET enable_mergejoin = off SET jit = off AS $$
 DECLARE
   v_xmin XID8;
   v_last_position BIGINT;
@@ -69,8 +77,10 @@ BEGIN
   -- Late rows and new rows in ONE snapshot: of two events of one account, the later one can then
   -- never be taken without the earlier.
   SELECT coalesce(array_agg(id ORDER BY id), '{}') INTO v_ids FROM (
-    SELECT o.id FROM outbox_feed_gaps g JOIN outbox_events o ON o.id BETWEEN g.first_id AND g.last_id
-      WHERE NOT EXISTS (SELECT 1 FROM outbox_feed f WHERE f.outbox_id = o.id)
+    SELECT late.id FROM outbox_feed_gaps g CROSS JOIN LATERAL (
+      SELECT o.id FROM outbox_events o
+      WHERE o.id BETWEEN g.first_id AND g.last_id AND NOT EXISTS (SELECT 1 FROM outbox_feed f WHERE f.outbox_id = o.id)
+      OFFSET 0) late
     UNION
     (SELECT id FROM outbox_events WHERE id > v_last_id ORDER BY id LIMIT p_limit)
   ) found;
@@ -78,9 +88,10 @@ BEGIN
   INSERT INTO outbox_feed (position, outbox_id)
     SELECT v_last_position + u.n, u.id FROM unnest(v_ids) WITH ORDINALITY AS u(id, n);
 
-  -- New gaps: ids passed over between the new rows (late rows are all below v_last_id).
+  -- New gaps: ids passed over between the new rows (late rows are all below v_last_id). This run has
+  -- its transaction id by now (from the INSERT above), so it is the horizon.
   INSERT INTO outbox_feed_gaps (first_id, last_id, horizon)
-    SELECT prev + 1, id - 1, pg_snapshot_xmax(pg_current_snapshot())
+    SELECT prev + 1, id - 1, pg_current_xact_id()
     FROM (SELECT u.id, lag(u.id, 1, v_last_id) OVER (ORDER BY u.id) AS prev FROM unnest(v_ids) AS u(id) WHERE u.id > v_last_id) fresh
     WHERE id > prev + 1;
 
@@ -101,7 +112,7 @@ INSERT INTO outbox_feed (position, outbox_id)
   WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot());
 
 INSERT INTO outbox_feed_gaps (first_id, last_id, horizon)
-  SELECT prev + 1, outbox_id - 1, pg_snapshot_xmax(pg_current_snapshot())
+  SELECT prev + 1, outbox_id - 1, pg_current_xact_id()
   FROM (SELECT outbox_id, lag(outbox_id, 1, 0::BIGINT) OVER (ORDER BY outbox_id) AS prev FROM outbox_feed) backfilled
   WHERE outbox_id > prev + 1;
 

@@ -159,6 +159,32 @@ onPostgres('event feed while other transactions stay open', () => {
     expect(events.map((event) => amountOf(eventOf(event)))).toEqual([-16, -15]);
   });
 
+  it('an event that commits after later ones were handed out still arrives, even when those took their transaction ids first', async () => {
+    const stream = await host.follow();
+    const ledger = host.t.services.ledger;
+    // The newer transaction id holds the older outbox id, and stays open while the other commits.
+    const early = await holdTransaction((tx) => tx.query('SELECT pg_current_xact_id()'));
+    const late = await holdTransaction((tx) =>
+      ledger.send(
+        { userId: bob.id, requestId: null },
+        { fromAccountId: bob.account.id, toAccountNumber: alice.account.accountNumber, amount: 19 },
+        tx,
+      ),
+    );
+    await ledger.send(
+      { userId: carol.id, requestId: null },
+      { fromAccountId: carol.account.id, toAccountNumber: dave.account.accountNumber, amount: 20 },
+      early.tx,
+    );
+    await early.end();
+    expect(amountOf(eventOf((await stream.next(1))[0]!))).toBe(-20);
+    // Long enough for several sequencer runs while the passed-over event is still uncommitted.
+    await new Promise((resolve) => setTimeout(resolve, 3 * host.t.config.eventFeedPollMs));
+    await late.end();
+    const events = await stream.next(2);
+    expect(events.map((event) => amountOf(eventOf(event)))).toEqual([-20, -19]);
+  });
+
   it('a posting that took its transaction id before waiting for the account lock comes after the posting it waited for', async () => {
     const balance = (await host.t.http.get(`/api/accounts/${alice.account.id}`).set(alice.auth)).body.balance as number;
     const stream = await host.follow();
