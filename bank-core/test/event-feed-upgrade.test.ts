@@ -74,6 +74,14 @@ describe('positions handed out before the upgrade (migration 005)', () => {
     expect(await amountsAfter('0-0', 6)).toEqual([...before.map((event) => event.amount), 106]);
   });
 
+  it('an old position handed out after the upgrade by an instance not yet upgraded resumes at the first event after it', async () => {
+    const { rows } = await t.db.query<{ position: string }>(
+      `SELECT tx_id::text || '-' || id::text AS position FROM outbox_events ORDER BY id DESC LIMIT 1`,
+    );
+    await deposit(t, alice, 107);
+    expect(await amountsAfter(rows[0]!.position, 1)).toEqual([107]);
+  });
+
   it('an old position that names no event of this feed answers 400', async () => {
     const [txId] = before[0]!.position.split('-');
     for (const position of [`${txId}-999999`, `1-${before[0]!.position.split('-')[1]}`]) {
