@@ -1,36 +1,20 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { TransactionPostedEvent } from '@bank/common';
 import { createUser } from './support/factories';
 import { deposit } from './support/money';
-import { openSse } from './support/sse-client';
+import { listenForFeed, type FeedHost } from './support/feed-readers';
 import { startTestApp, type TestApp } from './support/test-app';
 
+let host: FeedHost;
 let t: TestApp;
-let server: Server;
-let baseUrl: string;
 let serviceAuth: Record<string, string>;
-const streams: { stop(): void }[] = [];
-
 beforeAll(async () => {
-  t = await startTestApp();
-  server = t.app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  serviceAuth = { Authorization: `Bearer ${t.services.serviceTokens.sign('websocket')}` };
+  host = await listenForFeed(await startTestApp());
+  t = host.t;
+  serviceAuth = host.serviceAuth;
 });
-afterAll(async () => {
-  streams.forEach((stream) => stream.stop());
-  t.services.feed.close();
-  await new Promise((resolve) => server.close(resolve));
-  await t.close();
-});
+afterAll(() => host.close());
 
-async function feed(headers: Record<string, string> = {}, query = '') {
-  const stream = await openSse(`${baseUrl}/internal/events${query}`, { ...serviceAuth, ...headers });
-  streams.push(stream);
-  return stream;
-}
+const feed = (headers: Record<string, string> = {}, query = '') => host.follow(undefined, { headers, query });
 
 const parse = (data: string) => JSON.parse(data) as TransactionPostedEvent;
 
@@ -55,7 +39,7 @@ describe('GET /internal/events', () => {
 
     const [event] = await stream.next(1);
     expect(event!.event).toBe('transaction.posted');
-    expect(event!.id).toMatch(/^\d+-\d+$/);
+    expect(event!.id).toMatch(/^[1-9]\d*$/);
     const body = parse(event!.data);
     expect(body).toMatchObject({
       type: 'transaction.posted',
@@ -112,8 +96,33 @@ describe('GET /internal/events', () => {
     expect(parse(event!.data).legs[0]!.amount).toBe(12);
   });
 
-  it('refuses a position it never handed out', async () => {
-    const res = await t.http.get('/internal/events').set(serviceAuth).set('Last-Event-ID', 'garbage');
-    expect(res.status).toBe(400);
+  it('refuses a position it never handed out, out of range or not in canonical form, with 400 (never a 500)', async () => {
+    const alice = await createUser(t);
+    const stream = await feed();
+    await deposit(t, alice, 5);
+    const last = BigInt((await stream.next(1))[0]!.id!);
+    const positions = [
+      'garbage',
+      '1-2-3',
+      '-1',
+      '01',
+      '1.5',
+      '+1',
+      String(last + 1n),
+      '9223372036854775807', // BIGINT's largest, never handed out
+      '9223372036854775808', // past BIGINT
+      '99999999999999999999',
+      '18446744073709551616-1', // an old position whose transaction id is past XID8
+      '99999999999999999999-1',
+      '1-9223372036854775808', // an old position whose event id is past BIGINT
+      '1-99999999999999999999',
+    ];
+    for (const position of positions) {
+      const viaHeader = await t.http.get('/internal/events').set(serviceAuth).set('Last-Event-ID', position);
+      const viaQuery = await t.http.get('/internal/events').set(serviceAuth).query({ after: position });
+      for (const res of [viaHeader, viaQuery]) {
+        expect({ position, status: res.status, code: res.body.error?.code }).toEqual({ position, status: 400, code: 'VALIDATION' });
+      }
+    }
   });
 });

@@ -1,7 +1,5 @@
 import type { Request, Response } from 'express';
 import { LEDGER_EVENT_NAME } from '@bank/common';
-import { AppError } from '../errors/app-error';
-import { formatPosition, parsePosition } from '../repositories/outbox.repository';
 import type { EventFeed } from '../services/event-feed.service';
 import type { SessionGuard } from '../services/session-guard';
 import { parse } from '../utils/parse';
@@ -16,18 +14,7 @@ export function createInternalController({ feed, sessionGuard }: { feed: EventFe
     /** Server-Sent Events: every committed money transaction after the reader's position. */
     events: async (req: Request, res: Response) => {
       const { after } = parse(eventsQuery, req.query, 'query');
-      const header = req.get('last-event-id');
-      const given = header ?? after;
-      const resumeFrom = given === undefined ? undefined : parsePosition(given);
-      if (given !== undefined && !resumeFrom) {
-        const path = header === undefined ? 'query.after' : 'headers.last-event-id';
-        throw new AppError({
-          code: 'VALIDATION',
-          message: 'Last-Event-ID is not a position of this feed',
-          details: [{ path, message: 'Must be a position this feed sent (an SSE id)' }],
-        });
-      }
-      const start = resumeFrom ?? (await feed.currentPosition());
+      const start = await feed.startingPosition(req.get('last-event-id') ?? after);
 
       const stop = new AbortController();
       res.on('close', () => stop.abort());
@@ -36,12 +23,12 @@ export function createInternalController({ feed, sessionGuard }: { feed: EventFe
         'Cache-Control': 'no-cache, no-transform',
         'X-Accel-Buffering': 'no',
       });
-      res.write(`retry: 2000\nid: ${formatPosition(start)}\n\n`);
+      res.write(`retry: 2000\nid: ${start}\n\n`);
       const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
       try {
         for await (const batch of feed.read(start, stop.signal)) {
           const frames = batch.map(
-            ({ position, event }) => `id: ${formatPosition(position)}\nevent: ${LEDGER_EVENT_NAME}\ndata: ${JSON.stringify(event)}\n\n`,
+            ({ position, event }) => `id: ${position}\nevent: ${LEDGER_EVENT_NAME}\ndata: ${JSON.stringify(event)}\n\n`,
           );
           res.write(frames.join(''));
         }

@@ -10,11 +10,13 @@ const MIGRATION_LOCK_KEY = 7_245_001;
 /**
  * Applies the SQL files in migrations/ that are not yet recorded, in name order, each in its own
  * transaction. An advisory lock lets several instances start at once against one server.
+ * `before` (a version prefix such as '005') stops short of that migration: upgrade tests build the
+ * schema an older release had, write data into it, then migrate the rest.
  * @returns the versions applied by this call.
  */
-export async function migrate(db: Database): Promise<string[]> {
+export async function migrate(db: Database, { before }: { before?: string | undefined } = {}): Promise<string[]> {
   const files = readdirSync(MIGRATIONS_DIR)
-    .filter((name) => name.endsWith('.sql'))
+    .filter((name) => name.endsWith('.sql') && (before === undefined || name < before))
     .sort();
   const applied: string[] = [];
   for (const file of files) {

@@ -13,6 +13,8 @@ export interface DatabaseOptions {
   timeouts?: DatabaseTimeouts;
   /** Defaults to a console warning. */
   report?: DatabaseErrorReporter;
+  /** Apply only the migrations before this version prefix (upgrade tests); all of them by default. */
+  migrateBefore?: string | undefined;
 }
 
 /** The defaults of the DATABASE_*_TIMEOUT_MS settings (README, Configuration). */
@@ -37,7 +39,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       })
     : await openPglite(options.dataDir && path.join(options.dataDir, 'pglite'), report);
   try {
-    await migrate(db);
+    await migrate(db, { before: options.migrateBefore });
   } catch (error) {
     await db.close();
     throw error;

@@ -115,5 +115,20 @@ export async function auditLedger(db: Queryable): Promise<AuditCheck[]> {
        GROUP BY t.id HAVING count(o.id) <> 1`,
       (row) => `transaction ${String(row.id)}: ${String(row.events)} events`,
     ),
+    // Events committed in the last moments may not have a position yet, so this does not ask for one
+    // per event; it checks what the sequencer wrote (migration 005).
+    await check(
+      db,
+      'event feed positions run 1, 2, 3, ... and each names its own outbox event',
+      'SELECT count(*) AS n FROM outbox_feed',
+      `SELECT position, outbox_id, found, expected FROM (
+         SELECT f.position, f.outbox_id, o.id AS found, row_number() OVER (ORDER BY f.position) AS expected
+         FROM outbox_feed f LEFT JOIN outbox_events o ON o.id = f.outbox_id) numbered
+       WHERE found IS NULL OR position <> expected`,
+      (row) =>
+        row.found === null
+          ? `position ${String(row.position)}: outbox event ${String(row.outbox_id)} does not exist`
+          : `position ${String(row.position)}: expected ${String(row.expected)} (a hole before it)`,
+    ),
   ];
 }

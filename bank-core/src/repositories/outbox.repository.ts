@@ -1,54 +1,69 @@
 import type { TransactionPostedEvent } from '@bank/common';
 import type { Queryable } from '../db/database';
-import { BIGINT_MAX, isDecimalAtMost, XID8_MAX } from '../utils/integers';
-
-/** A place in the feed: after the event written by transaction `txId` with outbox id `id`. */
-export interface FeedPosition {
-  txId: string;
-  id: string;
-}
-
-export const FEED_START: FeedPosition = { txId: '0', id: '0' };
-
-export const formatPosition = (position: FeedPosition) => `${position.txId}-${position.id}`;
 
 /**
- * Undefined for anything that is not a position this feed could hand out: `<txId>-<id>`, the transaction id an
- * xid8 (0 to 2^64 - 1) and the event id a BIGINT (0 to 2^63 - 1). Out of range, the query would fail mid-stream.
+ * A place in the feed: after the event at this position (decimal digits of a BIGINT, 0 = before the
+ * first). Positions are given by the sequencer (migration 005) after commit, dense and in order.
  */
-export function parsePosition(value: string | undefined): FeedPosition | undefined {
-  const match = /^([0-9]{1,20})-([0-9]{1,19})$/.exec(value ?? '');
-  if (!match || !isDecimalAtMost(match[1]!, XID8_MAX) || !isDecimalAtMost(match[2]!, BIGINT_MAX)) return undefined;
-  return { txId: match[1]!, id: match[2]! };
+export type FeedPosition = string;
+
+export interface FeedEvent {
+  position: FeedPosition;
+  event: TransactionPostedEvent;
 }
 
 /**
- * Events after `position`, in feed order, holding back every event whose transaction is not older
- * than the oldest transaction still running: one of those could still commit an event that sorts
- * before it, and a reader must never have passed a place where an event can still appear.
+ * One sequencer run (migration 005's `outbox_feed_sequence`): gives up to `limit` committed outbox
+ * events without a position, plus any that committed late into a gap, the next positions.
+ * @returns how many got one, or null when another instance holds the sequencer lock (it runs now).
  */
-export async function readEventsAfter(
-  db: Queryable,
-  position: FeedPosition,
-  limit: number,
-): Promise<{ position: FeedPosition; event: TransactionPostedEvent }[]> {
-  const { rows } = await db.query<{ tx_id: string; id: unknown; payload: Record<string, unknown>; created_at: Date }>(
-    `SELECT tx_id::text AS tx_id, id::text AS id, payload, created_at FROM outbox_events
-     WHERE (tx_id, id) > ($1::xid8, $2::bigint) AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
-     ORDER BY tx_id, id LIMIT $3`,
-    [position.txId, position.id, limit],
+export async function sequenceEvents(db: Queryable, limit: number): Promise<number | null> {
+  const { rows } = await db.query<{ sequenced: number | null }>('SELECT outbox_feed_sequence($1) AS sequenced', [limit]);
+  return rows[0]!.sequenced;
+}
+
+/** Up to `limit` events after `position`, in feed order. */
+export async function readEventsAfter(db: Queryable, position: FeedPosition, limit: number): Promise<FeedEvent[]> {
+  const { rows } = await db.query<{ position: string; id: string; payload: Record<string, unknown>; created_at: Date }>(
+    `SELECT f.position::text AS position, o.id::text AS id, o.payload, o.created_at
+     FROM outbox_feed f JOIN outbox_events o ON o.id = f.outbox_id
+     WHERE f.position > $1::bigint ORDER BY f.position LIMIT $2`,
+    [position, limit],
   );
   return rows.map((row) => ({
-    position: { txId: row.tx_id, id: String(row.id) },
-    event: { ...row.payload, eventId: String(row.id), createdAt: row.created_at.toISOString() } as unknown as TransactionPostedEvent,
+    position: row.position,
+    event: { ...row.payload, eventId: row.id, createdAt: row.created_at.toISOString() } as unknown as TransactionPostedEvent,
   }));
 }
 
-/** The position of the newest event a reader may already see: where a reader with no cursor starts. */
-export async function currentPosition(db: Queryable): Promise<FeedPosition> {
-  const { rows } = await db.query<{ tx_id: string; id: string }>(
-    `SELECT tx_id::text AS tx_id, id::text AS id FROM outbox_events
-     WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY tx_id DESC, id DESC LIMIT 1`,
+/** The newest position handed out so far ('0' while there is none). */
+export async function lastPosition(db: Queryable): Promise<FeedPosition> {
+  const { rows } = await db.query<{ position: string }>('SELECT coalesce(max(position), 0)::text AS position FROM outbox_feed');
+  return rows[0]!.position;
+}
+
+/**
+ * Where a reader holding a position of the feed before migration 005 (`<tx_id>-<id>`, the event's
+ * writing transaction and outbox id) resumes: exactly after that event when it was written before the
+ * migration (the migration numbered those in the old order); for one handed out afterwards by an
+ * instance not yet upgraded, before the first event that sorted after it in the old order (at least
+ * once). Undefined when no such event exists. Both numbers must be in their types' range.
+ */
+export async function legacyPosition(db: Queryable, txId: string, id: string): Promise<FeedPosition | undefined> {
+  const { rows } = await db.query<{ position: string | null; backfilled: boolean }>(
+    `SELECT f.position::text AS position, f.position <= l.backfilled_through AS backfilled
+     FROM outbox_events o LEFT JOIN outbox_feed f ON f.outbox_id = o.id CROSS JOIN outbox_feed_legacy l
+     WHERE o.id = $2::bigint AND o.tx_id = $1::xid8`,
+    [txId, id],
   );
-  return rows[0] ? { txId: rows[0].tx_id, id: rows[0].id } : FEED_START;
+  const [row] = rows;
+  if (!row) return undefined;
+  if (row.backfilled) return row.position!;
+  const after = await db.query<{ position: string }>(
+    `SELECT coalesce(min(f.position) - 1, (SELECT max(position) FROM outbox_feed), 0)::text AS position
+     FROM outbox_events o JOIN outbox_feed f ON f.outbox_id = o.id
+     WHERE (o.tx_id, o.id) > ($1::xid8, $2::bigint)`,
+    [txId, id],
+  );
+  return after.rows[0]!.position;
 }

@@ -36,7 +36,7 @@ export function createServices({ config, db, logger }: { config: Config; db: Dat
   });
   const users = createUserService({ db, passwords, sessionGuard });
   const serviceTokens = createServiceTokens({ secret: config.jwt.secret, issuer: config.jwt.issuer, audience: config.jwt.audience });
-  const feed = createEventFeed({ db, pollMs: config.eventFeedPollMs });
+  const feed = createEventFeed({ db, pollMs: config.eventFeedPollMs, logger });
   const ledger = createLedgerService({ db, logger, onPosted: feed.notify });
   const ledgerQueries = createLedgerQueryService({ db });
   const idempotency = createIdempotencyService({ db, logger });

@@ -6,18 +6,17 @@ import request from 'supertest';
 import { createLogger } from '@bank/common';
 import { createApp } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config/config';
-import type { Database } from '../../src/db/database';
 import { createServices, type Services } from '../../src/services';
 import { createContractRecorder } from './contract';
-import { openPgTestDatabase, openTestDatabase } from './test-database';
+import { openTestDatabase, type TestDatabase } from './test-database';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
 
 export interface TestApp {
   app: Express;
   http: ReturnType<typeof request>;
-  db: Database;
-  /** PostgreSQL only: where a second instance connects (startSecondInstance). */
+  db: TestDatabase;
+  /** PostgreSQL only: the database's URL, straight to the server. */
   databaseUrl: string | undefined;
   config: Config;
   services: Services;
@@ -40,32 +39,34 @@ export function testConfig(env: Record<string, string> = {}): Config {
 }
 
 /**
+/**
  * The real app on a fresh database. `env` overrides the test defaults (e.g. tight rate limits, the
  * DATABASE_*_TIMEOUT_MS bounds); `fileLogs` writes the Winston files to the configured LOG_DIR (silent
- * otherwise); `databaseUrlVia` rewrites the PostgreSQL URL the app connects to (through a fault proxy).
+ * otherwise); `databaseUrlVia` rewrites the PostgreSQL URL the app connects to (through a fault proxy);
+ * `migrateBefore` stops a fresh database's schema short of a migration. `db` runs it on a database already
+ * open instead: `t.db.connectAgain()` makes a second instance of `t`'s bank-core; `close` closes that handle.
  */
 export async function startTestApp(
   env: Record<string, string> = {},
-  options: { fileLogs?: boolean; databaseUrlVia?: (url: string) => string } = {},
+  options: { fileLogs?: boolean; databaseUrlVia?: (url: string) => string; db?: TestDatabase; migrateBefore?: string } = {},
 ): Promise<TestApp> {
   const config = testConfig(env);
-  const { db, url } = await openTestDatabase({ timeouts: config.databaseTimeouts, viaUrl: options.databaseUrlVia });
-  return assemble(config, db, url, options);
+  const db =
+    options.db ??
+    (await openTestDatabase({ timeouts: config.databaseTimeouts, viaUrl: options.databaseUrlVia, migrateBefore: options.migrateBefore }));
+  return assemble(config, db, options);
 }
 
 /**
- * A second instance of the app on the same PostgreSQL database as `first` (several bank-core instances
- * behind one load balancer), with its own pool, caches and listener. `close` leaves the database to `first`.
- * @throws Error on PGlite, which is one process's database.
+ * A second instance of the app on the same database as `first` (several bank-core instances behind one
+ * load balancer), with its own pool, caches and listener on PostgreSQL. `close` leaves the database to `first`.
  */
 export async function startSecondInstance(first: TestApp, env: Record<string, string> = {}): Promise<TestApp> {
-  if (!first.databaseUrl) throw new Error('a second instance needs TEST_DATABASE_URL (PostgreSQL)');
   const config = testConfig(env);
-  const db = await openPgTestDatabase(first.databaseUrl, { timeouts: config.databaseTimeouts });
-  return assemble(config, db, first.databaseUrl, {});
+  return assemble(config, await first.db.connectAgain({ timeouts: config.databaseTimeouts }), {});
 }
 
-function assemble(config: Config, db: Database, url: string | undefined, options: { fileLogs?: boolean }): TestApp {
+function assemble(config: Config, db: TestDatabase, options: { fileLogs?: boolean }): TestApp {
   const logger = createLogger({
     service: 'bank-core-test',
     level: config.logLevel,
@@ -81,5 +82,5 @@ function assemble(config: Config, db: Database, url: string | undefined, options
     await db.close();
     contract.assertNoViolations();
   };
-  return { app, http: request(app), db, databaseUrl: url, config, services, close };
+  return { app, http: request(app), db, databaseUrl: db.url, config, services, close };
 }
