@@ -84,7 +84,7 @@ DECLARE
   ids UUID[]; kinds TEXT[]; owners UUID[]; numbers TEXT[]; currencies TEXT[]; opened BOOLEAN[]; names TEXT[];
   balances BIGINT[]; was BIGINT[];
   settlement_currencies TEXT[] := '{}'; settlement_at INTEGER[] := '{}';
-  live_accounts UUID[]; live_recipients TEXT[]; touched UUID[];
+  live_accounts UUID[]; live_recipients TEXT[]; cash_accounts UUID[]; touched UUID[];
   a INTEGER; r INTEGER; d INTEGER; c INTEGER;
   stored RECORD;
 BEGIN
@@ -111,10 +111,11 @@ BEGIN
   END LOOP;
 
   -- Only the accounts of movements still to be decided: a replay or a key in use waits for no lock.
-  SELECT array_agg(p_accounts[p]), array_agg(p_recipients[p]) INTO live_accounts, live_recipients
+  SELECT array_agg(p_accounts[p]), array_agg(p_recipients[p]), array_agg(p_accounts[p]) FILTER (WHERE p_types[p] <> 'transfer')
+    INTO live_accounts, live_recipients, cash_accounts
     FROM generate_series(1, n) p WHERE outcome[p] = 'ok';
   -- Which accounts, without locking: by id, by number (compared as CHAR(10), as stored, so its unique index
-  -- serves), and the settlement accounts of the currencies involved. Ids, numbers, kinds and currencies never
+  -- serves), and the settlement accounts of the currencies deposited or withdrawn (a batch of transfers locks none). Ids, numbers, kinds and currencies never
   -- change, so this needs no lock; then the rows themselves are locked by id, in id order, and their status
   -- and balance read under the lock. (One locking query joined to these lookups could, under a concurrent
   -- update, lose a row in PostgreSQL's recheck of the join.)
@@ -124,7 +125,7 @@ BEGIN
     SELECT r.id FROM accounts r WHERE r.account_number = ANY (live_recipients::bpchar[]) AND r.kind = 'customer'
     UNION ALL
     SELECT s.id FROM accounts s
-    WHERE s.kind = 'settlement' AND s.currency IN (SELECT y.currency FROM accounts y WHERE y.id = ANY (live_accounts))) t;
+    WHERE s.kind = 'settlement' AND s.currency IN (SELECT y.currency FROM accounts y WHERE y.id = ANY (cash_accounts))) t;
   SELECT array_agg(l.id ORDER BY l.id), array_agg(l.kind ORDER BY l.id), array_agg(l.user_id ORDER BY l.id),
          array_agg(l.account_number::TEXT ORDER BY l.id), array_agg(l.currency::TEXT ORDER BY l.id),
          array_agg(l.status = 'open' ORDER BY l.id), array_agg(u.name ORDER BY l.id), array_agg(l.balance ORDER BY l.id)

@@ -2,8 +2,10 @@ import type { TransactionPostedEvent } from '@bank/common';
 import { migrate } from '../src/db/migrate';
 import { createUser, type TestUser } from './support/factories';
 import { eventOf, listenForFeed, type FeedHost } from './support/feed-readers';
+import { randomUUID } from 'node:crypto';
+import type { Queryable } from '../src/db/database';
+import { findSettlementAccountId, postTransaction } from '../src/repositories/ledger.repository';
 import { deposit } from './support/money';
-import { postInside } from './support/postings';
 import { startTestApp, type TestApp } from './support/test-app';
 
 // Readers that followed the feed before migration 005 hold positions `<tx_id>-<outbox id>`; after the
@@ -28,6 +30,48 @@ async function amountsAfter(lastEventId: string, count: number): Promise<number[
   return events.map((event) => eventOf(event).legs[0]!.amount);
 }
 
+/**
+ * A deposit as bank-core posted it before migrations 005 and 007: one `ledger_post` call (004), whose
+ * outbox row the old feed ordered by (tx_id, id). The group commit of 007 does not exist yet here.
+ */
+async function depositBefore(db: Queryable, user: TestUser, amount: number): Promise<void> {
+  const settlement = await findSettlementAccountId(db, 'NGN');
+  const id = randomUUID();
+  const customerLeg = {
+    accountId: user.account.id,
+    accountNumber: user.account.accountNumber,
+    userId: user.id,
+    amount,
+    counterparty: null,
+  };
+  const result = await postTransaction(db, {
+    id,
+    type: 'deposit',
+    amount,
+    currency: 'NGN',
+    narration: null,
+    reference: `TX${randomUUID().replace(/-/g, '').slice(0, 16).toUpperCase()}`,
+    initiatedBy: user.id,
+    requestId: randomUUID(),
+    reversesId: null,
+    idempotencyKey: null,
+    legs: [
+      { accountId: settlement, amount: -amount },
+      { accountId: user.account.id, amount },
+    ],
+    event: {
+      type: 'transaction.posted',
+      transactionId: id,
+      transactionType: 'deposit',
+      currency: 'NGN',
+      narration: null,
+      requestId: null,
+      legs: [null, customerLeg],
+    },
+  });
+  if (!result.ok) throw new Error(`deposit refused: ${result.reason}`);
+}
+
 /** What the feed before migration 005 handed out, in its order: (position, deposit amount). */
 async function oldFeed(): Promise<{ position: string; amount: number }[]> {
   const { rows } = await t.db.query<{ position: string; payload: TransactionPostedEvent }>(
@@ -44,18 +88,18 @@ describe('positions handed out before the upgrade (migration 005)', () => {
   beforeAll(async () => {
     alice = await createUser(t);
     bob = await createUser(t);
-    for (const amount of [101, 102, 103]) await deposit(t, alice, amount);
+    for (const amount of [101, 102, 103]) await depositBefore(t.db, alice, amount);
     if (t.db.driver === 'pg') {
       // A transaction that took its id first but committed last: the old order (tx_id, id) puts it
       // before the deposit that committed meanwhile; its outbox id is the larger.
       await t.db.transaction(async (tx) => {
         await tx.query('SELECT pg_current_xact_id()');
-        await deposit(t, bob, 104);
-        await postInside(tx, { type: 'deposit', userId: alice.id, accountId: alice.account.id, amount: 105 });
+        await depositBefore(t.db, bob, 104);
+        await depositBefore(tx, alice, 105);
       });
     } else {
-      await deposit(t, bob, 104);
-      await deposit(t, alice, 105);
+      await depositBefore(t.db, bob, 104);
+      await depositBefore(t.db, alice, 105);
     }
     before = await oldFeed();
     expect(before.map((event) => event.amount)).toEqual(t.db.driver === 'pg' ? [101, 102, 103, 105, 104] : [101, 102, 103, 104, 105]);

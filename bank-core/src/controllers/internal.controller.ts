@@ -14,7 +14,14 @@ export function createInternalController({ feed, sessionGuard }: { feed: EventFe
     /** Server-Sent Events: every committed money transaction after the reader's position. */
     events: async (req: Request, res: Response) => {
       const { after } = parse(eventsQuery, req.query, 'query');
-      const start = await feed.startingPosition(req.get('last-event-id') ?? after);
+      const header = req.get('last-event-id');
+      const given =
+        header !== undefined
+          ? { value: header, path: 'headers.last-event-id' }
+          : after !== undefined
+            ? { value: after, path: 'query.after' }
+            : undefined;
+      const start = await feed.startingPosition(given);
 
       const stop = new AbortController();
       res.on('close', () => stop.abort());

@@ -8,7 +8,18 @@ import { createFeedSequencer } from './feed-sequencer';
 
 const BATCH_SIZE = 200;
 
-const notAPosition = () => new AppError({ code: 'VALIDATION', message: 'Last-Event-ID is not a position of this feed' });
+/** Where a reader's position came from (`headers.last-event-id` or `query.after`), for the error's details. */
+export interface GivenPosition {
+  value: string;
+  path: string;
+}
+
+const notAPosition = (given: GivenPosition) =>
+  new AppError({
+    code: 'VALIDATION',
+    message: 'Last-Event-ID is not a position of this feed',
+    details: [{ path: given.path, message: 'Must be a position this feed sent (an SSE id)' }],
+  });
 
 /**
  * Streams committed outbox events to readers (the websocket service) in feed order. A posting on
@@ -61,23 +72,23 @@ export function createEventFeed({ db, pollMs, logger }: { db: Database; pollMs: 
      * without one after every event committed before this call.
      * @throws VALIDATION when `given` is not a position this feed handed out.
      */
-    async startingPosition(given: string | undefined): Promise<FeedPosition> {
+    async startingPosition(given: GivenPosition | undefined): Promise<FeedPosition> {
       if (given === undefined) {
         await sequencer.catchUp();
         return outbox.lastPosition(db);
       }
-      const parsed = parsePosition(given);
-      if (!parsed) throw notAPosition();
+      const parsed = parsePosition(given.value);
+      if (!parsed) throw notAPosition(given);
       if ('legacy' in parsed) {
         const { txId, id } = parsed.legacy;
         // The old feed's start, handed out while it was empty.
         if (txId === '0' && id === '0') return '0';
         await sequencer.catchUp();
         const position = await outbox.legacyPosition(db, txId, id);
-        if (position === undefined) throw notAPosition();
+        if (position === undefined) throw notAPosition(given);
         return position;
       }
-      if (isAfter(parsed.position, await outbox.lastPosition(db))) throw notAPosition();
+      if (isAfter(parsed.position, await outbox.lastPosition(db))) throw notAPosition(given);
       return parsed.position;
     },
 
