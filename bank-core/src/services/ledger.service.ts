@@ -244,11 +244,12 @@ export function createLedgerService({
       }),
 
     /**
-     * Posts the mirror image of a transaction (admins only; the route checks the role).
+     * Posts the mirror image of a transaction (admins only; the route checks the role), narrated
+     * "Reversal of <reference>: <reason>".
      * @throws NOT_FOUND, UNPROCESSABLE for a reversal, CONFLICT when already reversed or an account
      * is closed, INSUFFICIENT_FUNDS when the money has since been spent.
      */
-    async reverse(initiator: Initiator, transactionId: string): Promise<LedgerTransaction> {
+    async reverse(initiator: Initiator, transactionId: string, reason: string): Promise<LedgerTransaction> {
       const original = await ledger.findTransaction(db, transactionId);
       if (!original) throw notFound('Transaction');
       if (original.type === 'reversal') throw new AppError({ code: 'UNPROCESSABLE', message: 'A reversal cannot itself be reversed' });
@@ -267,7 +268,8 @@ export function createLedgerService({
         throw new AppError({ code: 'CONFLICT', message: 'An account of this transaction is closed' });
       }
       // A concurrent second reversal loses on the unique reverses_id and gets the same CONFLICT.
-      const narration = `Reversal of ${original.reference}`;
+      // The reason is part of the ledger: the narration both sides and every statement show.
+      const narration = `Reversal of ${original.reference}: ${reason}`;
       // Not batched: a reversal is rare, and its unique reverses_id may refuse it at commit.
       return (
         await post(
