@@ -6,6 +6,7 @@ import type { Config } from './config/config';
 import { createAccountEventDispatcher } from './services/account-events.service';
 import { createActivityLog } from './services/activity-log.service';
 import { createActivityReader } from './services/activity-reader.service';
+import { createChatService } from './services/chat.service';
 import { createFeedConsumer, type FeedConsumer } from './services/feed-consumer.service';
 import { createFeedCursor } from './services/feed-cursor';
 import { createSessionChecker } from './services/session-check.service';
@@ -56,11 +57,14 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
       })
     : undefined;
 
+  const chat = createChatService({ activity, interactions: readers.interactions, registry, logger });
+
   const status = () => ({ sockets: registry.size, feed: feed?.status() ?? null });
   const app = createApp({ config, logger, accessTokens, sessionChecker, readers, status });
   const server = createServer(app);
-  const gateway = createSocketGateway({ server, settings: config.sockets, logger, accessTokens, sessionChecker, activity, registry });
+  const gateway = createSocketGateway({ server, settings: config.sockets, logger, accessTokens, sessionChecker, activity, registry, chat });
 
+  await chat.ready();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {

@@ -12,7 +12,6 @@ const envSchema = z.object({
   APP_PORT_1: port.default(3000),
   APP_PORT_2: port.default(3001),
   BANK_CORE_URL: z.url({ protocol: /^https?$/ }).optional(),
-  PUBLIC_BANK_CORE_URL: z.url({ protocol: /^https?$/ }).optional(),
   DATA_DIR: z.string().min(1).default('./data'),
   WS_DATA_DIR: z.string().min(1).optional(),
   LOG_DIR: z.string().min(1).optional(),
@@ -36,6 +35,9 @@ const envSchema = z.object({
   WS_FEED_ENABLED: flag.default(true),
   WS_FEED_RETRY_MAX_MS: positiveInt.default(30_000),
   WS_FEED_IDLE_TIMEOUT_MS: positiveInt.default(60_000),
+  // A signed-in page with no keyboard or pointer use this long signs itself out, warning first.
+  WEB_IDLE_TIMEOUT_MS: positiveInt.min(1_000).default(10 * 60_000),
+  WEB_IDLE_WARNING_MS: positiveInt.default(60_000),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -44,9 +46,8 @@ export interface Config {
   env: Env['NODE_ENV'];
   host: string;
   port: number;
+  /** bank-core as this service reaches it: the event feed, session checks, and the page's /api calls forwarded there. */
   bankCoreUrl: string;
-  /** bank-core as a browser reaches it (the page's CSP allows it); differs from bankCoreUrl behind Docker. */
-  publicBankCoreUrl: string;
   /** This service's own files: activity logs and the feed cursor. */
   dataDir: string;
   logDir: string;
@@ -65,6 +66,8 @@ export interface Config {
   };
   activity: { maxBytes: number; keepFiles: number };
   feed: { enabled: boolean; retryMaxMs: number; idleTimeoutMs: number };
+  /** The page's idle sign-out: after idleTimeoutMs without input, warned idleWarningMs before. */
+  web: { idleTimeoutMs: number; idleWarningMs: number };
 }
 
 export { ConfigError } from '@bank/common';
@@ -84,7 +87,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST,
     port: env.APP_PORT_2,
     bankCoreUrl,
-    publicBankCoreUrl: env.PUBLIC_BANK_CORE_URL?.replace(/\/+$/, '') ?? bankCoreUrl,
     dataDir,
     logDir: env.LOG_DIR ? resolveFromRoot(env.LOG_DIR) : path.join(dataDir, 'logs'),
     logLevel: env.LOG_LEVEL,
@@ -105,6 +107,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     activity: { maxBytes: env.WS_ACTIVITY_MAX_BYTES, keepFiles: env.WS_ACTIVITY_KEEP_FILES },
     feed: { enabled: env.WS_FEED_ENABLED, retryMaxMs: env.WS_FEED_RETRY_MAX_MS, idleTimeoutMs: env.WS_FEED_IDLE_TIMEOUT_MS },
+    web: { idleTimeoutMs: env.WEB_IDLE_TIMEOUT_MS, idleWarningMs: Math.min(env.WEB_IDLE_WARNING_MS, env.WEB_IDLE_TIMEOUT_MS) },
   };
 }
 

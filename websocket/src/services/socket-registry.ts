@@ -1,27 +1,40 @@
+import type { Role } from '@bank/common';
+
 /** What the registry needs of a connection: whom it belongs to and how to send it text. */
 export interface RegisteredSocket {
   readonly connectionId: string;
   readonly sessionId: string;
   readonly userId: string;
+  /** The role in the access token the socket authenticated with. */
+  readonly role: Role;
   sendText(text: string): void;
   end(code: number, reason: string, notice?: unknown): void;
 }
 
-/** The open, authenticated sockets by user id: where live account events are pushed. */
+/** The open, authenticated sockets by user id (where live account events are pushed) and staff's (the chat queue). */
 export function createSocketRegistry() {
   const byUser = new Map<string, Set<RegisteredSocket>>();
+  const admins = new Set<RegisteredSocket>();
 
   return {
     add(userId: string, socket: RegisteredSocket): void {
       let sockets = byUser.get(userId);
       if (!sockets) byUser.set(userId, (sockets = new Set()));
       sockets.add(socket);
+      if (socket.role === 'admin') admins.add(socket);
     },
     remove(userId: string, socket: RegisteredSocket): void {
+      admins.delete(socket);
       const sockets = byUser.get(userId);
       if (!sockets) return;
       sockets.delete(socket);
       if (sockets.size === 0) byUser.delete(userId);
+    },
+    /** Sends one message to every socket of a staff member (role admin); returns how many got it. */
+    pushToRole(role: 'admin', message: unknown): number {
+      const text = JSON.stringify(message);
+      for (const socket of admins) socket.sendText(text);
+      return admins.size;
     },
     /** Sends one message to every socket of `userId`, serialised once; returns how many got it. */
     pushToUser(userId: string, message: unknown): number {

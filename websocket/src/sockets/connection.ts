@@ -3,8 +3,9 @@ import type { IncomingMessage } from 'node:http';
 import WebSocket, { type RawData } from 'ws';
 import { InvalidTokenError, type AccessClaims, type AccessTokens, type Logger } from '@bank/common';
 import type { Config } from '../config/config';
-import { issuesToDetails, type ErrorCode, type FieldIssue } from '../errors/app-error';
+import { AppError, issuesToDetails, type ErrorCode, type FieldIssue } from '../errors/app-error';
 import type { ActivityKind, ActivityLog } from '../services/activity-log.service';
+import type { ChatService } from '../services/chat.service';
 import type { SessionChecker } from '../services/session-check.service';
 import type { RegisteredSocket, SocketRegistry } from '../services/socket-registry';
 import { createTokenBucket } from '../utils/token-bucket';
@@ -18,6 +19,7 @@ export interface ConnectionDeps {
   sessionChecker: SessionChecker;
   activity: ActivityLog;
   registry: SocketRegistry;
+  chat: ChatService;
 }
 
 // A client that stops reading while events keep coming would make this process buffer them without
@@ -32,7 +34,7 @@ const MAX_TIMER_MS = 2_147_483_647;
  * frame; the rate limit is applied on arrival, before anything is queued.
  */
 export function handleConnection(socket: WebSocket, request: IncomingMessage, deps: ConnectionDeps): void {
-  const { settings, logger, accessTokens, sessionChecker, activity, registry } = deps;
+  const { settings, logger, accessTokens, sessionChecker, activity, registry, chat } = deps;
   const connectionId = randomUUID();
   const bucket = createTokenBucket({ ratePerSecond: settings.ratePerSecond, burst: settings.rateBurst });
   let auth: AccessClaims | undefined;
@@ -71,16 +73,20 @@ export function handleConnection(socket: WebSocket, request: IncomingMessage, de
     get userId() {
       return auth?.userId ?? '';
     },
+    get role() {
+      return auth?.role ?? 'customer';
+    },
     sendText,
     end,
   };
 
-  const record = (kind: ActivityKind, type: string, data: unknown, correlationId?: string) =>
+  const record = (kind: ActivityKind, type: string, data: unknown, correlationId?: string, requestId?: string) =>
     activity[kind].append({
       time: new Date().toISOString(),
       userId: auth?.userId ?? null,
       connectionId,
       correlationId: correlationId ?? null,
+      ...(requestId ? { requestId } : {}),
       type,
       data,
     });
@@ -159,8 +165,22 @@ export function handleConnection(socket: WebSocket, request: IncomingMessage, de
         return send({ type: 'pong' });
       case 'event.interaction':
       case 'event.error':
-        record(frame.type === 'event.interaction' ? 'interactions' : 'errors', frame.type, frame.data, frame.correlationId);
+        record(
+          frame.type === 'event.interaction' ? 'interactions' : 'errors',
+          frame.type,
+          frame.data,
+          frame.correlationId,
+          frame.requestId,
+        );
         return send({ type: 'ack', of: frame.type, correlationId: frame.correlationId ?? null });
+      default:
+        try {
+          return await chat.handle({ userId: auth.userId, role: auth.role, connectionId, send }, frame);
+        } catch (error) {
+          if (error instanceof AppError)
+            return refuse(error.code, error.message, frame.correlationId ? { correlationId: frame.correlationId } : {});
+          throw error;
+        }
     }
   }
 
