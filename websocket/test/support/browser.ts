@@ -55,7 +55,13 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     browser,
     problems,
     async open(viewport) {
-      const context = await browser.newContext({ viewport, locale: 'en-GB', timezoneId: 'Africa/Lagos' });
+      const context = await browser.newContext({
+        viewport,
+        locale: 'en-GB',
+        timezoneId: 'Africa/Lagos',
+        permissions: ['clipboard-read', 'clipboard-write'],
+        acceptDownloads: true,
+      });
       const page = await context.newPage();
       page.on('console', (message) => {
         // A refused request is logged by Chromium as a console error; the tests cause those on purpose.
@@ -111,4 +117,13 @@ export async function signIn(page: Page, email: string, password: string) {
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.getByRole('status').filter({ hasText: 'Live' }).waitFor({ timeout: 10_000 });
+}
+
+/** Waits until `probe` resolves true (the page settles by itself: sockets, renders), or fails after `timeoutMs`. */
+export async function until(probe: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms: ${probe.toString()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }

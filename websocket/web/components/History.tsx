@@ -52,7 +52,8 @@ export function History() {
   const [filter, setFilter] = useState<HistoryFilter>({});
   const [entries, setEntries] = useState<HistoryEntry[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
-  const [loadedAt, setLoadedAt] = useState(0);
+  // Movements already pushed when the first page was read are in it (or in older pages).
+  const [seenAtLoad, setSeenAtLoad] = useState<Set<string>>(new Set());
   const load = useAction();
 
   const fetchPage = (after?: string) =>
@@ -61,7 +62,7 @@ export function History() {
       const page = await session.bank.history(account.id, filter, after);
       setEntries((current) => (after ? [...current, ...page.items] : page.items));
       setCursor(page.nextCursor);
-      if (!after) setLoadedAt(Date.now());
+      if (!after) setSeenAtLoad(new Set(session.store.get().movements.map((m) => m.eventId)));
     });
 
   useEffect(() => {
@@ -71,7 +72,8 @@ export function History() {
 
   // Live movements of this account since the first page was read, that the filter would show.
   const live = movements
-    .filter((m) => m.accountId === account?.id && Date.parse(m.createdAt) >= loadedAt - 5_000)
+    .filter((m) => m.accountId === account?.id && !seenAtLoad.has(m.eventId))
+    .filter((m) => !entries[0] || m.createdAt >= entries[0].createdAt)
     .filter((m) => !filter.type || m.transactionType === filter.type)
     .filter((m) => !filter.to && (!filter.from || m.createdAt >= filter.from))
     .filter((m) => !entries.some((e) => e.transactionId === m.transactionId))

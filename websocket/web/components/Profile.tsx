@@ -42,7 +42,7 @@ export function Profile() {
         <h2 id="profile-title">Profile</h2>
         <form
           class="stack"
-          aria-label="Name"
+          aria-label="Change name"
           onSubmit={(e) => {
             e.preventDefault();
             void update({ name: name.trim() }, 'Name saved.');
@@ -57,7 +57,7 @@ export function Profile() {
         </form>
         <form
           class="stack"
-          aria-label="Email"
+          aria-label="Change email"
           onSubmit={(e) => {
             e.preventDefault();
             void update({ email: email.trim(), currentPassword: emailPassword }, 'Email saved.');

@@ -1,15 +1,25 @@
-import type { ComponentChildren } from 'preact';
+import { cloneElement, type ComponentChildren, type VNode } from 'preact';
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api/http';
 
-/** A labelled form control: the label wraps the control, so it is named for assistive technology. */
-export function Field({ label, hint, children }: { label: string; hint?: string; children: ComponentChildren }) {
+/**
+ * A labelled form control: the label names it, and the hint (if any) describes it, so assistive
+ * technology reads "Amount, edit text, In NGN, e.g. 150.50".
+ */
+export function Field({ label, hint, children }: { label: string; hint?: string | undefined; children: VNode }) {
+  const id = useId();
   return (
-    <label class="field">
-      <span class="field-label">{label}</span>
-      {children}
-      {hint && <small class="hint">{hint}</small>}
-    </label>
+    <div class="field">
+      <label class="field-label" for={id}>
+        {label}
+      </label>
+      {cloneElement(children, { id, 'aria-describedby': hint ? `${id}-hint` : undefined })}
+      {hint && (
+        <small class="hint" id={`${id}-hint`}>
+          {hint}
+        </small>
+      )}
+    </div>
   );
 }
 
