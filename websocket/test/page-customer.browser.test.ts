@@ -70,7 +70,7 @@ describe.each([
     const dollars = page.locator('li.account', { hasText: 'Dollars' });
     await dollars.getByRole('button', { name: /^Rename/ }).click();
     const rename = page.getByRole('dialog', { name: /^Rename account/ });
-    await expect(rename.getByLabel('New account name').evaluate((el) => el === document.activeElement)).resolves.toBe(true);
+    await expect(rename.getByLabel('New account name').evaluate('(el) => el === document.activeElement')).resolves.toBe(true);
     await rename.getByLabel('New account name').fill('Travel');
     await rename.getByRole('button', { name: 'Save name' }).click();
     await balanceOf(page, 'Travel').waitFor();
@@ -109,7 +109,7 @@ describe.each([
 
     await page.getByRole('button', { name: `Copy account number ${mainNumber}` }).click();
     await page.getByText(`Account number ${mainNumber} copied`).waitFor({ state: 'attached' });
-    await expect(page.evaluate(() => navigator.clipboard.readText())).resolves.toBe(mainNumber);
+    await expect(page.evaluate('navigator.clipboard.readText()')).resolves.toBe(mainNumber);
     await screenshot(page, `${size}-accounts`);
     expect(await accessibilityProblems(page)).toEqual([]);
   }, 60_000);
@@ -227,7 +227,7 @@ describe.each([
     await go(page, 'Support chat');
     await page.getByText('A private question from Fiona').waitFor(); // the conversation came back
     // The refresh token is not readable by scripts.
-    await expect(page.evaluate(() => document.cookie)).resolves.toBe('');
+    await expect(page.evaluate('document.cookie')).resolves.toBe('');
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
