@@ -3,28 +3,10 @@ import type { Page } from 'playwright-core';
 import { eventually } from '../../bank-core/test/support/eventually';
 import { createUser } from '../../bank-core/test/support/factories';
 import { deposit } from '../../bank-core/test/support/money';
-import {
-  DESKTOP,
-  PHONE,
-  accessibilityProblems,
-  screenshot,
-  signIn,
-  signUp,
-  startStack,
-  until,
-  type Stack,
-  type Viewport,
-} from './support/browser';
+import { DESKTOP, PHONE, accessibilityProblems, screenshot, signIn, signUp, until, useStack, type Viewport } from './support/browser';
 
 // The customer's web bank in Chromium, against the real bank-core and websocket service, at phone and desktop widths.
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack();
-}, 120_000);
-afterAll(() => stack?.stop());
-afterEach(() => {
-  expect(stack.problems.splice(0)).toEqual([]);
-});
+const stack = useStack();
 
 const newCustomer = (name: string) => ({
   name,
@@ -70,7 +52,7 @@ describe.each([
     const dollars = page.locator('li.account', { hasText: 'Dollars' });
     await dollars.getByRole('button', { name: /^Rename/ }).click();
     const rename = page.getByRole('dialog', { name: /^Rename account/ });
-    await expect(rename.getByLabel('New account name').evaluate('(el) => el === document.activeElement')).resolves.toBe(true);
+    await expect(rename.getByLabel('New account name').evaluate((el) => el === el.ownerDocument.activeElement)).resolves.toBe(true);
     await rename.getByLabel('New account name').fill('Travel');
     await rename.getByRole('button', { name: 'Save name' }).click();
     await balanceOf(page, 'Travel').waitFor();

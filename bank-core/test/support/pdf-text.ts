@@ -24,7 +24,15 @@ export function pdfLines(pdf: Buffer): string[] {
             rows.set(key, [...(rows.get(key) ?? []), item]);
           }
           for (const [, row] of [...rows].sort((a, b) => b[0] - a[0])) {
-            lines.push(row.sort((a, b) => a.transform[4] - b.transform[4]).map((item) => item.str.trim()).join(' | '));
+            // pdf.js splits a string where the font kerns two letters; pieces that touch are one cell.
+            let text = '';
+            let end = -Infinity;
+            for (const item of row.sort((a, b) => a.transform[4] - b.transform[4])) {
+              const x = item.transform[4];
+              text += text === '' ? item.str.trim() : x - end < 3 ? item.str : ' | ' + item.str.trim();
+              end = x + item.width;
+            }
+            lines.push(text.trim());
           }
         }
         process.stdout.write(JSON.stringify(lines));

@@ -127,3 +127,38 @@ export async function until(probe: () => Promise<boolean>, timeoutMs = 5_000): P
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/**
+ * A stack for the whole test file: started before the first test, stopped after the last; each test
+ * ends by expecting no script error, CSP violation or console error on any page.
+ */
+export function useStack(env: Record<string, string> = {}): Stack {
+  let started: Stack | undefined;
+  beforeAll(async () => {
+    started = await startStack(env);
+  }, 120_000);
+  afterAll(() => started?.stop());
+  afterEach(() => {
+    expect(started?.problems.splice(0)).toEqual([]);
+  });
+  const get = () => {
+    if (!started) throw new Error('the stack has not started');
+    return started;
+  };
+  return {
+    get core() {
+      return get().core;
+    },
+    get service() {
+      return get().service;
+    },
+    get browser() {
+      return get().browser;
+    },
+    get problems() {
+      return get().problems;
+    },
+    open: (viewport) => get().open(viewport),
+    stop: () => get().stop(),
+  };
+}
