@@ -37,7 +37,13 @@ export function createApp({ config, logger, accessTokens, sessionChecker, reader
     helmet({
       contentSecurityPolicy: {
         // Scripts, styles, the socket and the API all come from this one origin ('self' covers ws: here).
-        directives: { connectSrc: ["'self'"], imgSrc: ["'self'", 'data:', 'blob:'] },
+        directives: {
+          connectSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:', 'blob:'],
+          // Outside production the page is often opened over plain http on a LAN address, where upgrading
+          // its own asset requests to https would break it.
+          upgradeInsecureRequests: config.env === 'production' ? [] : null,
+        },
       },
     }),
   );
