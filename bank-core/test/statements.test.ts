@@ -122,11 +122,12 @@ describe('GET /api/transactions/history/:accountId/statement.pdf', () => {
     expect(history).toHaveLength(4);
     const money = (minor: number) =>
       `${minor < 0 ? '-' : ''}NGN ${Math.floor(Math.abs(minor) / 100).toLocaleString('en')}.${String(Math.abs(minor) % 100).padStart(2, '0')}`;
-    const entryRows = lines.filter((line) => /\| TX[0-9A-Z]{16} \|/.test(line));
+    // Cells as plain text: how pdf.js cuts a line into pieces is its own business.
+    const entryRows = lines.filter((line) => /TX[0-9A-Z]{16}/.test(line)).map((line) => line.replace(/ \| /g, ' '));
     expect(entryRows).toHaveLength(history.length);
     history.forEach((entry, i) => {
       expect(entryRows[i]).toContain(entry.reference);
-      expect(entryRows[i]!.endsWith(`| ${money(entry.amount)} | ${money(entry.balanceAfter)}`)).toBe(true);
+      expect(entryRows[i]!.endsWith(`${money(entry.amount)} ${money(entry.balanceAfter)}`)).toBe(true);
     });
 
     // The CSV of the same account carries the same figures, exactly.
@@ -138,7 +139,8 @@ describe('GET /api/transactions/history/:accountId/statement.pdf', () => {
     const alice = await createUser(t);
     for (let i = 1; i <= 45; i += 1) await deposit(t, alice, i);
     const lines = pdfLines((await statement(alice, 'pdf')).body as Buffer);
-    expect(lines.filter((line) => /\| deposit \|/.test(line))).toHaveLength(45);
+    // Each row on one line, its reference whole (no character wrapped onto a line of its own).
+    expect(lines.filter((line) => /\| TX[0-9A-Z]{16} \|/.test(line))).toHaveLength(45);
     expect(lines.some((line) => /page 2 of 2/.test(line))).toBe(true);
   });
 });

@@ -16,7 +16,8 @@ export interface StatementInput {
 const MARGIN = 40;
 const COLUMNS = [
   { title: 'Date (UTC)', width: 80, align: 'left' },
-  { title: 'Reference', width: 105, align: 'left' },
+  // Monospaced, so an 18-character reference of wide letters still fits on one line.
+  { title: 'Reference', width: 105, align: 'left', mono: true },
   { title: 'Details', width: 150, align: 'left' },
   { title: 'Amount', width: 90, align: 'right' },
   { title: 'Balance', width: 90, align: 'right' },
@@ -79,15 +80,18 @@ export async function writeStatementPdf(out: NodeJS.WritableStream, { account, p
   doc.moveDown();
 
   const bottom = doc.page.height - MARGIN - 20;
+  const fontOf = (column: (typeof COLUMNS)[number], bold: boolean) =>
+    bold ? 'Helvetica-Bold' : 'mono' in column && column.mono ? 'Courier' : 'Helvetica';
   const drawRow = (cells: string[], bold = false) => {
-    doc.font(bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(8);
-    const height = Math.max(...cells.map((cell, i) => doc.heightOfString(cell, { width: COLUMNS[i]!.width - 6 }))) + 6;
+    doc.fontSize(8);
+    const height =
+      Math.max(...cells.map((cell, i) => doc.font(fontOf(COLUMNS[i]!, bold)).heightOfString(cell, { width: COLUMNS[i]!.width - 6 }))) + 6;
     if (doc.y + height > bottom) doc.addPage();
     const y = doc.y;
     let x = MARGIN;
     cells.forEach((cell, i) => {
       const column = COLUMNS[i]!;
-      doc.text(cell, x, y + 3, { width: column.width - 6, align: column.align });
+      doc.font(fontOf(column, bold)).text(cell, x, y + 3, { width: column.width - 6, align: column.align });
       x += column.width;
     });
     doc
