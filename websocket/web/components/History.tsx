@@ -53,7 +53,8 @@ export function History() {
   const [entries, setEntries] = useState<HistoryEntry[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   // Movements already pushed when the first page was read are in it (or in older pages).
-  const [seenAtLoad, setSeenAtLoad] = useState<Set<string>>(new Set());
+  // Until the first page is in, nothing counts as live (it would all be shown twice).
+  const [seenAtLoad, setSeenAtLoad] = useState<Set<string> | null>(null);
   const load = useAction();
 
   const fetchPage = (after?: string) =>
@@ -67,12 +68,13 @@ export function History() {
 
   useEffect(() => {
     setEntries([]);
+    setSeenAtLoad(null);
     void fetchPage();
   }, [account?.id, filter]);
 
   // Live movements of this account since the first page was read, that the filter would show.
   const live = movements
-    .filter((m) => m.accountId === account?.id && !seenAtLoad.has(m.eventId))
+    .filter((m) => seenAtLoad !== null && m.accountId === account?.id && !seenAtLoad.has(m.eventId))
     .filter((m) => !entries[0] || m.createdAt >= entries[0].createdAt)
     .filter((m) => !filter.type || m.transactionType === filter.type)
     .filter((m) => !filter.to && (!filter.from || m.createdAt >= filter.from))

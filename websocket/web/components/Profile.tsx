@@ -29,11 +29,7 @@ export function Profile() {
   const changePassword = (event: Event) => {
     event.preventDefault();
     if (next !== again) return void password.run(() => Promise.reject(new Error('The new passwords do not match')));
-    void password.run(async () => {
-      await session.bank.updateUser(user.id, { password: next, currentPassword: current });
-      session.interaction('changed-password');
-      await session.endAfterPasswordChange();
-    });
+    void password.run(() => session.changePassword(current, next));
   };
 
   return (

@@ -94,19 +94,34 @@ export function createSession(config: PageConfig) {
     interaction(how === 'sign-in' ? 'signed-in' : 'session-restored');
   }
 
-  /** Ends the session and wipes every trace of it from the page: state, forms (remounted), socket, timers. */
-  async function end(reason: string | null) {
-    idle?.stop();
-    idle = null;
-    if (reason === null) interaction('signed-out');
-    const closing = socket;
-    socket = null;
-    // Give the socket a moment to send the sign-out line before it closes.
-    setTimeout(() => closing?.stop(), 100);
-    early.length = 0;
-    await bank.signOut();
-    sessionKey += 1;
-    store.reset({ ...emptyState('signed-out', sessionKey), endedBecause: reason });
+  let ending: Promise<void> | null = null;
+  // Set while a password change is under way: bank-core then ends every session of the user, and the
+  // socket may notice first; the customer should still read why.
+  let endingBecause: string | null = null;
+
+  /**
+   * Ends the session and wipes every trace of it from the page: state, forms (remounted), socket,
+   * timers. Called once per session, whoever notices first (sign-out, idle timer, socket, password change).
+   */
+  function end(reason: string | null): Promise<void> {
+    ending ??= (async () => {
+      const why = endingBecause ?? reason;
+      idle?.stop();
+      idle = null;
+      if (why === null) interaction('signed-out');
+      const closing = socket;
+      socket = null;
+      // Give the socket a moment to send the sign-out line before it closes.
+      setTimeout(() => closing?.stop(), 100);
+      early.length = 0;
+      await bank.signOut();
+      sessionKey += 1;
+      endingBecause = null;
+      store.reset({ ...emptyState('signed-out', sessionKey), endedBecause: why });
+    })().finally(() => {
+      ending = null;
+    });
+    return ending;
   }
 
   return {
@@ -139,8 +154,23 @@ export function createSession(config: PageConfig) {
       await begin('sign-in');
     },
     signOut: () => end(null),
-    /** After a password change bank-core ends every session: sign in again with the new one. */
-    endAfterPasswordChange: () => end('Your password was changed. Please sign in with the new one.'),
+    /**
+     * Changes the password; bank-core then ends every session of the user, this one included, so the
+     * page signs out and asks for the new password.
+     * @throws ApiError when bank-core refuses (wrong current password, too short); nothing changes then.
+     */
+    async changePassword(currentPassword: string, password: string) {
+      const user = store.get().user!;
+      endingBecause = 'Your password was changed. Please sign in with the new one.';
+      try {
+        await bank.updateUser(user.id, { password, currentPassword });
+      } catch (error) {
+        endingBecause = null;
+        throw error;
+      }
+      interaction('changed-password');
+      await end(endingBecause);
+    },
     stayActive() {
       idle?.touch();
       store.set({ idleWarning: false });
