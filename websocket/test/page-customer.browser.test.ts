@@ -27,6 +27,21 @@ const loginAs = async (email: string, password: string) => {
   return { Authorization: `Bearer ${res.body.token}` };
 };
 
+describe('the built page', () => {
+  it('is served with no-cache, its hashed assets cached for good, under a CSP that allows only this origin and no inline script', async () => {
+    const index = await stack.service.http.get('/').expect(200);
+    expect(index.headers['cache-control']).toBe('no-cache');
+    const csp = index.headers['content-security-policy'] as string;
+    expect(csp).toContain("script-src 'self';");
+    expect(csp).toContain("connect-src 'self'");
+    expect(csp).not.toContain('unsafe-eval');
+    const asset = /src="(\/assets\/index-[\w-]+\.js)"/.exec(index.text)![1]!;
+    expect(index.text).not.toMatch(/<script(?![^>]*\ssrc=)[^>]*>/); // no inline script
+    const script = await stack.service.http.get(asset).expect(200);
+    expect(script.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+  });
+});
+
 describe.each([
   ['phone', PHONE],
   ['desktop', DESKTOP],
@@ -118,6 +133,11 @@ describe.each([
     const requestId = (await refusal.textContent())!.match(/Reference for support: (\S+)/)![1];
     // The failure is in errors.txt with bank-core's request id, so support can find the log line.
     await eventually(() => stack.service.lines('errors').find((line) => line.requestId === requestId));
+    // So is an uncaught script error.
+    await page.evaluate('setTimeout(() => { throw new Error("boom from a test") })');
+    await eventually(() => stack.service.lines('errors').find((line) => JSON.stringify(line.data).includes('boom from a test')));
+    await until(() => Promise.resolve(stack.problems.length > 0));
+    expect(stack.problems.splice(0)).toEqual([expect.stringContaining('boom from a test')]);
 
     await moveMoney(page, 'Send money');
     await page.getByLabel('Recipient account number').fill(bob.account.accountNumber);
