@@ -14,7 +14,7 @@ export default tseslint.config(
       globals: globals.node,
       parserOptions: {
         // The test configs include src, test, bench and common: one program per service covers every file.
-        project: ['bank-core/tsconfig.test.json', 'websocket/tsconfig.test.json'],
+        project: ['bank-core/tsconfig.test.json', 'websocket/tsconfig.test.json', 'websocket/web/tsconfig.json'],
         tsconfigRootDir: import.meta.dirname,
       },
     },
@@ -39,8 +39,9 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
   },
   {
-    files: ['websocket/public/**/*.js'],
-    languageOptions: { globals: globals.browser, sourceType: 'script' },
+    // The web bank runs in the browser.
+    files: ['websocket/web/**/*.{ts,tsx}'],
+    languageOptions: { globals: globals.browser },
   },
   prettier,
 );

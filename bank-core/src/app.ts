@@ -1,3 +1,4 @@
+import cookieParser from 'cookie-parser';
 import cors from 'cors';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
@@ -38,10 +39,11 @@ export function createApp({ config, db, logger, services }: AppDeps): Express {
   app.use(helmet());
   app.use(cors({ origin: config.corsOrigins, exposedHeaders: ['X-Request-Id', 'Retry-After', 'Idempotency-Replayed'] }));
   app.use(express.json({ limit: JSON_BODY_LIMIT }));
+  app.use(cookieParser());
 
-  app.use(opsRoutes({ db, metrics }));
+  app.use(opsRoutes({ db, metrics, websocketPort: config.websocketPort }));
   app.use('/api', limitPerMinute(config.rateLimits.apiPerMinute, byIp, 'requests'));
-  app.use('/api/users', userRoutes(services, config.rateLimits));
+  app.use('/api/users', userRoutes(services, config));
   app.use('/api/accounts', accountRoutes(services));
   app.use('/api/transactions', transactionRoutes(services, config.maxTransactionAmount));
   app.use('/internal', internalRoutes(services));

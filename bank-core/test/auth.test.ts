@@ -143,3 +143,92 @@ describe('refresh and logout', () => {
     expect(res.body.error.code).toBe('UNAUTHORIZED');
   });
 });
+
+describe('browser sessions: the refresh token in an httpOnly cookie', () => {
+  const COOKIE = 'bank_refresh';
+  /** Logs in the way the page does: the refresh token in the cookie. */
+  const cookieLogin = (app: TestApp, user: { email: string; password: string }) =>
+    app.http.post('/api/users/login').set('X-Refresh-Token-Delivery', 'cookie').send({ email: user.email, password: user.password });
+  /** The Set-Cookie line for the refresh cookie, and its value. */
+  const refreshCookie = (res: { headers: Record<string, unknown> }) => {
+    const lines = (res.headers['set-cookie'] as string[] | undefined) ?? [];
+    const line = lines.find((candidate) => candidate.startsWith(`${COOKIE}=`));
+    return { line, value: line?.split(';')[0]!.slice(COOKIE.length + 1) };
+  };
+
+  it('at login with X-Refresh-Token-Delivery: cookie, sets an httpOnly SameSite=Strict cookie for /api/users and keeps the token out of the body', async () => {
+    const user = await createUser(t);
+    const res = await cookieLogin(t, user);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ token: expect.any(String), tokenType: 'Bearer', expiresIn: 900 });
+    const { line, value } = refreshCookie(res);
+    expect(value).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(line).toMatch(/; Path=\/api\/users/);
+    expect(line).toMatch(/; HttpOnly/);
+    expect(line).toMatch(/; SameSite=Strict/);
+    expect(line).toMatch(/; Expires=/);
+    expect(line).not.toMatch(/; Secure/); // only in production
+  });
+
+  it('refreshes from the cookie alone (no body), rotating it; the spent cookie is refused and cleared', async () => {
+    const user = await createUser(t);
+    const login = await cookieLogin(t, user);
+    const first = refreshCookie(login).value!;
+    const refreshed = await t.http.post('/api/users/refresh').set('Cookie', `${COOKIE}=${first}`);
+    expect(refreshed.status).toBe(200);
+    expect(refreshed.body.refreshToken).toBeUndefined();
+    const second = refreshCookie(refreshed).value!;
+    expect(second).not.toBe(first);
+    await t.http.get('/api/users/me').set('Authorization', `Bearer ${refreshed.body.token}`).expect(200);
+
+    const reused = await t.http.post('/api/users/refresh').set('Cookie', `${COOKIE}=${first}`);
+    expect(reused.status).toBe(401);
+    expect(refreshCookie(reused).line).toMatch(/^bank_refresh=;.*Expires=Thu, 01 Jan 1970/);
+  });
+
+  it('prefers a refresh token in the body over the cookie, and answers a body token in the body as before', async () => {
+    const user = await createUser(t);
+    const res = await t.http
+      .post('/api/users/refresh')
+      .set('Cookie', `${COOKIE}=not-a-real-token`)
+      .send({ refreshToken: user.refreshToken });
+    expect(res.status).toBe(200);
+    expect(res.body.refreshToken).toEqual(expect.any(String));
+    expect(refreshCookie(res).line).toBeUndefined();
+  });
+
+  it('refuses a refresh with neither a body token nor a cookie (400), and an unknown delivery', async () => {
+    const none = await t.http.post('/api/users/refresh');
+    expect(none.status).toBe(400);
+    expect(none.body.error.details).toEqual([expect.objectContaining({ path: 'body.refreshToken' })]);
+    const user = await createUser(t);
+    const bad = await t.http
+      .post('/api/users/login')
+      .set('X-Refresh-Token-Delivery', 'localStorage')
+      .send({ email: user.email, password: user.password });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details).toEqual([expect.objectContaining({ path: 'headers.x-refresh-token-delivery' })]);
+  });
+
+  it('logout with the cookie ends the session and clears the cookie', async () => {
+    const user = await createUser(t);
+    const login = await cookieLogin(t, user);
+    const cookie = refreshCookie(login).value!;
+    const out = await t.http.post('/api/users/logout').set('Cookie', `${COOKIE}=${cookie}`);
+    expect(out.status).toBe(204);
+    expect(refreshCookie(out).line).toMatch(/^bank_refresh=;/);
+    await t.http.get('/api/users/me').set('Authorization', `Bearer ${login.body.token}`).expect(401);
+    await t.http.post('/api/users/refresh').set('Cookie', `${COOKIE}=${cookie}`).expect(401);
+  });
+
+  it('marks the cookie Secure in production', async () => {
+    const prod = await startTestApp({ NODE_ENV: 'production' });
+    try {
+      const user = await createUser(prod);
+      const login = await cookieLogin(prod, user);
+      expect(refreshCookie(login).line).toMatch(/; Secure/);
+    } finally {
+      await prod.close();
+    }
+  });
+});

@@ -225,6 +225,8 @@ describe('PUT, PATCH and DELETE /api/transactions/:id', () => {
 });
 
 describe('POST /api/transactions/:id/reverse', () => {
+  const REASON = { reason: 'Sent to the wrong account by mistake' };
+
   it('lets an admin post one compensating transaction, and refuses a second', async () => {
     const admin = await createAdmin(t);
     const alice = await createUser(t);
@@ -232,11 +234,12 @@ describe('POST /api/transactions/:id/reverse', () => {
     await deposit(t, alice, 1_000);
     const transfer = (await send(alice, { fromAccountId: alice.account.id, toAccountNumber: bob.account.accountNumber, amount: 300 })).body;
 
-    const reversal = await t.http.post(`/api/transactions/${transfer.id}/reverse`).set(admin.auth);
+    const reversal = await t.http.post(`/api/transactions/${transfer.id}/reverse`).set(admin.auth).send(REASON);
     expect(reversal.status).toBe(201);
     expect(reversal.body).toMatchObject({
       type: 'reversal',
       amount: 300,
+      narration: `Reversal of ${transfer.reference}: ${REASON.reason}`,
       reversalOf: transfer.id,
       from: { accountNumber: bob.account.accountNumber },
       to: { accountNumber: alice.account.accountNumber },
@@ -246,9 +249,9 @@ describe('POST /api/transactions/:id/reverse', () => {
     const original = await t.http.get(`/api/transactions/${transfer.id}`).set(alice.auth);
     expect(original.body.reversedBy).toBe(reversal.body.id);
 
-    const again = await t.http.post(`/api/transactions/${transfer.id}/reverse`).set(admin.auth);
+    const again = await t.http.post(`/api/transactions/${transfer.id}/reverse`).set(admin.auth).send(REASON);
     expect(again.status).toBe(409);
-    const ofReversal = await t.http.post(`/api/transactions/${reversal.body.id}/reverse`).set(admin.auth);
+    const ofReversal = await t.http.post(`/api/transactions/${reversal.body.id}/reverse`).set(admin.auth).send(REASON);
     expect(ofReversal.status).toBe(422);
     expect(await balanceOf(t, alice)).toBe(1_000);
   });
@@ -259,7 +262,7 @@ describe('POST /api/transactions/:id/reverse', () => {
     await deposit(t, alice, 500);
     const { id } = (await t.http.post('/api/transactions/deposit').set(alice.auth).send({ accountId: alice.account.id, amount: 100 })).body;
     await t.http.post('/api/transactions/withdraw').set(alice.auth).send({ accountId: alice.account.id, amount: 550 }).expect(201);
-    const res = await t.http.post(`/api/transactions/${id}/reverse`).set(admin.auth);
+    const res = await t.http.post(`/api/transactions/${id}/reverse`).set(admin.auth).send(REASON);
     expect(res.status).toBe(422);
     expect(res.body.error.code).toBe('INSUFFICIENT_FUNDS');
   });
@@ -267,8 +270,27 @@ describe('POST /api/transactions/:id/reverse', () => {
   it('is for admins only', async () => {
     const alice = await createUser(t);
     const { id } = await deposit(t, alice, 100);
-    expect((await t.http.post(`/api/transactions/${id}/reverse`).set(alice.auth)).status).toBe(403);
+    expect((await t.http.post(`/api/transactions/${id}/reverse`).set(alice.auth).send(REASON)).status).toBe(403);
     const admin = await createAdmin(t);
-    expect((await t.http.post('/api/transactions/00000000-0000-4000-8000-000000000000/reverse').set(admin.auth)).status).toBe(404);
+    expect((await t.http.post('/api/transactions/00000000-0000-4000-8000-000000000000/reverse').set(admin.auth).send(REASON)).status).toBe(
+      404,
+    );
+  });
+
+  it.each([
+    ['no body', undefined],
+    ['no reason', {}],
+    ['a reason of two characters', { reason: ' ab ' }],
+    ['a reason over 100 characters', { reason: 'x'.repeat(101) }],
+    ['an unknown field', { reason: 'Duplicate payment', refund: true }],
+  ])('refuses a reversal with %s, and moves nothing', async (_case, body) => {
+    const admin = await createAdmin(t);
+    const alice = await createUser(t);
+    const { id } = await deposit(t, alice, 700);
+    const res = await t.http.post(`/api/transactions/${id}/reverse`).set(admin.auth).send(body);
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('VALIDATION');
+    expect(await balanceOf(t, alice)).toBe(700);
+    expect((await t.http.get(`/api/transactions/${id}`).set(alice.auth)).body.reversedBy).toBeNull();
   });
 });

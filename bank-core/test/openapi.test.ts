@@ -4,7 +4,7 @@ import request from 'supertest';
 import { createLogger } from '@bank/common';
 import { createApp } from '../src/app';
 import { HTTP_STATUS } from '../src/middlewares/error-handler.middleware';
-import { loadOpenApiDocument, OPENAPI_PATH } from '../src/utils/openapi';
+import { loadOpenApiDocument, OPENAPI_PATH, openApiDocumentFor } from '../src/utils/openapi';
 import { createContractRecorder, loadContract, type Operation } from './support/contract';
 import { startTestApp, type TestApp } from './support/test-app';
 
@@ -193,7 +193,28 @@ describe('the app against the document', () => {
     expect(ui.text).toContain('swagger-ui');
     const json = await t.http.get('/docs/openapi.json');
     expect(json.status).toBe(200);
-    expect(json.body).toEqual(loadOpenApiDocument());
+    expect(json.body).toEqual(openApiDocumentFor(new Date()));
+  });
+
+  it("leaves Idempotency-Key and X-Request-Id empty in Swagger's Try it out, and offers this month as the statement period", async () => {
+    const { parameters } = (await t.http.get('/docs/openapi.json')).body.components;
+    expect(parameters.IdempotencyKey.example).toBeUndefined();
+    expect(parameters.RequestId.example).toBeUndefined();
+    const now = new Date();
+    const month = (offset: number) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset, 1)).toISOString();
+    expect(new Date(parameters.From.example).toISOString()).toBe(month(0));
+    expect(new Date(parameters.To.example).toISOString()).toBe(month(1));
+    const december = openApiDocumentFor(new Date('2026-12-15T10:00:00Z')) as JsonObject;
+    expect(december.components.parameters.From.example).toBe('2026-12-01T00:00:00Z');
+    expect(december.components.parameters.To.example).toBe('2027-01-01T00:00:00Z');
+  });
+
+  it('answers / with a page that links the web bank on the websocket port of the same host, and the docs', async () => {
+    const res = await t.http.get('/').set('Host', 'bank.example:3000');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/html/);
+    expect(res.text).toContain(`href="http://bank.example:${t.config.websocketPort}/"`);
+    expect(res.text).toContain('href="/docs"');
   });
 });
 

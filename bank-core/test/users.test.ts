@@ -168,3 +168,56 @@ describe('GET /api/users/search/:accountNumber', () => {
     await t.http.get('/api/users/search/0000000000').set(bob.auth).expect(404);
   });
 });
+
+describe('finding a customer (staff console)', () => {
+  it('lets an admin find users by the start of their email, in any case, and by an account number', async () => {
+    const admin = await createAdmin(t);
+    const tag = `find-${Date.now()}`;
+    const ada = await createUser(t, { name: 'Ada Find', email: `${tag}-ada@example.com` });
+    const bob = await createUser(t, { name: 'Bob Find', email: `${tag}-bob@example.com` });
+
+    const byPrefix = await t.http.get('/api/users').query({ email: tag.toUpperCase() }).set(admin.auth);
+    expect(byPrefix.status).toBe(200);
+    expect(byPrefix.body.items.map((user: { id: string }) => user.id).sort()).toEqual([ada.id, bob.id].sort());
+    const exact = await t.http.get('/api/users').query({ email: ada.email }).set(admin.auth);
+    expect(exact.body.items.map((user: { id: string }) => user.id)).toEqual([ada.id]);
+    const byNumber = await t.http.get('/api/users').query({ accountNumber: bob.account.accountNumber }).set(admin.auth);
+    expect(byNumber.body.items.map((user: { id: string }) => user.id)).toEqual([bob.id]);
+  });
+
+  it("matches LIKE's wildcards literally, and refuses a malformed account number", async () => {
+    const admin = await createAdmin(t);
+    await createUser(t, { email: `wild-${Date.now()}@example.com` });
+    expect((await t.http.get('/api/users').query({ email: '%' }).set(admin.auth)).body.items).toEqual([]);
+    expect((await t.http.get('/api/users').query({ email: '_ild' }).set(admin.auth)).body.items).toEqual([]);
+    const bad = await t.http.get('/api/users').query({ accountNumber: '12ab' }).set(admin.auth);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details).toEqual([expect.objectContaining({ path: 'query.accountNumber' })]);
+  });
+
+  it('is refused to customers', async () => {
+    const alice = await createUser(t);
+    const res = await t.http.get('/api/users').query({ email: alice.email }).set(alice.auth);
+    expect(res.status).toBe(403);
+  });
+});
+
+describe('GET /api/users/:id/accounts', () => {
+  it("gives a customer their own accounts and balances, an admin anyone's, and refuses a customer someone else's", async () => {
+    const admin = await createAdmin(t);
+    const alice = await createUser(t);
+    const mallory = await createUser(t);
+    await t.http.post('/api/transactions/deposit').set(alice.auth).send({ accountId: alice.account.id, amount: 4_200 }).expect(201);
+    await t.http.post('/api/accounts').set(alice.auth).send({ currency: 'USD', description: 'Dollars' }).expect(201);
+
+    const own = await t.http.get(`/api/users/${alice.id}/accounts`).set(alice.auth);
+    expect(own.status).toBe(200);
+    expect(own.body.items).toEqual([
+      expect.objectContaining({ id: alice.account.id, balance: 4_200, currency: 'NGN' }),
+      expect.objectContaining({ currency: 'USD', balance: 0, description: 'Dollars' }),
+    ]);
+    expect((await t.http.get(`/api/users/${alice.id}/accounts`).set(admin.auth)).body).toEqual(own.body);
+    expect((await t.http.get(`/api/users/${alice.id}/accounts`).set(mallory.auth)).status).toBe(403);
+    expect((await t.http.get('/api/users/00000000-0000-4000-8000-000000000000/accounts').set(admin.auth)).status).toBe(404);
+  });
+});

@@ -6,6 +6,7 @@ import type { Config } from './config/config';
 import { authenticate } from './middlewares/authenticate.middleware';
 import { errorHandler, unknownRoute } from './middlewares/error-handler.middleware';
 import { activityRoutes } from './routes/activity.routes';
+import { bankCoreProxy } from './routes/bank-core-proxy';
 import { WS_PATH } from './sockets/close-codes';
 import type { ActivityReader } from './services/activity-reader.service';
 import type { SessionChecker } from './services/session-check.service';
@@ -20,15 +21,10 @@ export interface AppDeps {
   status: () => Record<string, unknown>;
 }
 
-// Found from this file, so it is the same from src/ (tsx) and dist/ (built).
-const PUBLIC_DIR = path.join(__dirname, '..', 'public');
-
-/** bank-core's origin, plus its other loopback spelling: a page opened on localhost may call 127.0.0.1 or the reverse. */
-function browserOrigins(url: string): string[] {
-  const { origin, hostname } = new URL(url);
-  const loopback = hostname === 'localhost' ? '127.0.0.1' : hostname === '127.0.0.1' ? 'localhost' : undefined;
-  return loopback ? [origin, origin.replace(hostname, loopback)] : [origin];
-}
+// The built page (vite build of websocket/web); found from this file, so the same from src/ (tsx) and dist/.
+export const WEB_DIR = path.join(__dirname, '..', 'dist', 'web');
+// Vite names built assets by content hash, so they can be cached for good; index.html names them.
+const ASSET_MAX_AGE_SECONDS = 365 * 24 * 3600;
 
 /** Builds the Express app; never listens (server.ts attaches it and the WebSocket server to one HTTP server). */
 export function createApp({ config, logger, accessTokens, sessionChecker, readers, status }: AppDeps): Express {
@@ -37,11 +33,19 @@ export function createApp({ config, logger, accessTokens, sessionChecker, reader
   // The same client address as the socket upgrades use (utils/client-address.ts).
   app.set('trust proxy', config.trustProxy);
   app.use(requestId);
+  // Before helmet: bank-core's answers (Swagger UI included) keep bank-core's own security headers.
+  app.use(bankCoreProxy({ target: config.bankCoreUrl, logger }));
   app.use(
     helmet({
       contentSecurityPolicy: {
-        // The page talks to this service's socket ('self' covers ws: on the same origin) and to bank-core's API.
-        directives: { connectSrc: ["'self'", ...browserOrigins(config.publicBankCoreUrl)] },
+        // Scripts, styles, the socket and the API all come from this one origin ('self' covers ws: here).
+        directives: {
+          connectSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:', 'blob:'],
+          // Outside production the page is often opened over plain http on a LAN address, where upgrading
+          // its own asset requests to https would break it.
+          upgradeInsecureRequests: config.env === 'production' ? [] : null,
+        },
       },
     }),
   );
@@ -49,12 +53,23 @@ export function createApp({ config, logger, accessTokens, sessionChecker, reader
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', ...status() });
   });
-  // The page is static; this is how it learns where bank-core is (never a hard-coded host).
+  // What the page needs at start: where the socket is, and how long a quiet session may stay signed in.
   app.get('/api/websocket/config', (_req, res) => {
-    res.json({ bankCoreUrl: config.publicBankCoreUrl, wsPath: WS_PATH });
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({ wsPath: WS_PATH, idleTimeoutMs: config.web.idleTimeoutMs, idleWarningMs: config.web.idleWarningMs });
   });
   app.use('/api/websocket', activityRoutes({ authenticated: authenticate({ accessTokens, sessionChecker, logger }), readers }));
-  app.use(express.static(PUBLIC_DIR, { index: 'index.html' }));
+  app.use(
+    express.static(WEB_DIR, {
+      index: 'index.html',
+      setHeaders: (res, file) => {
+        res.setHeader(
+          'Cache-Control',
+          file.includes(`${path.sep}assets${path.sep}`) ? `public, max-age=${ASSET_MAX_AGE_SECONDS}, immutable` : 'no-cache',
+        );
+      },
+    }),
+  );
 
   app.use(unknownRoute);
   app.use(errorHandler(logger));

@@ -6,6 +6,7 @@ import type { Config } from './config/config';
 import { createAccountEventDispatcher } from './services/account-events.service';
 import { createActivityLog } from './services/activity-log.service';
 import { createActivityReader } from './services/activity-reader.service';
+import { createChatService } from './services/chat.service';
 import { createFeedConsumer, type FeedConsumer } from './services/feed-consumer.service';
 import { createFeedCursor } from './services/feed-cursor';
 import { createSessionChecker } from './services/session-check.service';
@@ -73,6 +74,7 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
       feed: feed?.status() ?? null,
     };
   };
+  const chat = createChatService({ activity, interactions: readers.interactions, registry, logger });
   const app = createApp({ config, logger, accessTokens, sessionChecker, readers, status });
   const server = createServer(app);
   const gateway = createSocketGateway({
@@ -85,8 +87,10 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
     registry,
     admission,
     clientAddress: createClientAddress(config.trustProxy),
+    chat,
   });
 
+  await chat.ready();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {

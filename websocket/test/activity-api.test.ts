@@ -73,6 +73,24 @@ describe('GET /api/websocket/interactions and /errors', () => {
     },
   );
 
+  it("lets staff narrow to one user's lines with userId, and refuses a customer another user's", async () => {
+    const bobs = await get(`/api/websocket/interactions?userId=${bob.userId}`, admin.token).expect(200);
+    expect(bobs.body.items.map((item: { correlationId: string }) => item.correlationId)).toEqual([
+      'bob-0',
+      'bob-1',
+      'bob-2',
+      'bob-3',
+      'bob-4',
+    ]);
+    const errors = await get(`/api/websocket/errors?userId=${alice.userId}`, admin.token).expect(200);
+    expect(errors.body.items.map((item: { correlationId: string }) => item.correlationId)).toEqual(['alice-error']);
+    expect((await get(`/api/websocket/interactions?userId=${bob.userId}`, bob.token)).status).toBe(200);
+    const refused = await get(`/api/websocket/interactions?userId=${bob.userId}`, alice.token);
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('FORBIDDEN');
+    expect((await get('/api/websocket/errors?userId=nope', admin.token)).status).toBe(400);
+  });
+
   it('shows a customer only their own lines, oldest first', async () => {
     const res = await get('/api/websocket/interactions', bob.token).expect(200);
     expect(res.body.nextCursor).toBeNull();
@@ -128,19 +146,19 @@ describe('GET /api/websocket/interactions and /errors', () => {
 
 describe('HTTP basics', () => {
   it('answers an unknown route with a JSON 404 in the common error shape', async () => {
-    const res = await service.http.get('/api/nothing-here');
+    const res = await service.http.get('/api/websocket/nothing-here');
     expect(res.status).toBe(404);
     expect(res.body).toEqual({
-      error: { code: 'NOT_FOUND', message: 'No route for GET /api/nothing-here', requestId: res.headers['x-request-id'] },
+      error: { code: 'NOT_FOUND', message: 'No route for GET /api/websocket/nothing-here', requestId: res.headers['x-request-id'] },
     });
   });
 
-  it('serves the page and a health check with security headers', async () => {
-    const page = await service.http.get('/').expect(200);
-    expect(page.headers['content-type']).toMatch(/text\/html/);
-    const { port } = new URL(bankCore.url);
-    expect(page.headers['content-security-policy']).toContain(`connect-src 'self' http://127.0.0.1:${port} http://localhost:${port}`);
+  it('answers with a strict Content-Security-Policy (everything from this one origin) and a health check', async () => {
     const health = await service.http.get('/healthz').expect(200);
+    const csp = health.headers['content-security-policy'];
+    expect(csp).toContain("connect-src 'self'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toMatch(/unsafe-eval|unsafe-inline'?;?\s*script/);
     expect(health.body).toMatchObject({ status: 'ok', sockets: expect.any(Number) });
   });
 });

@@ -151,3 +151,21 @@ describe('heartbeat', () => {
     }
   });
 });
+
+describe("an event's bank-core request id", () => {
+  it('is kept on the line, so an error the customer saw leads to the bank-core log line', async () => {
+    const { client } = await signIn();
+    client.send({
+      type: 'event.error',
+      data: { kind: 'api', status: 422, code: 'INSUFFICIENT_FUNDS' },
+      requestId: 'req-page-42',
+      correlationId: 'rq-1',
+    });
+    await client.next((message) => message.type === 'ack');
+    const line = await eventually(() => service.lines('errors').find((entry) => entry.correlationId === 'rq-1'));
+    expect(line).toMatchObject({ requestId: 'req-page-42', data: { code: 'INSUFFICIENT_FUNDS' } });
+    client.send({ type: 'event.error', data: {}, requestId: 'has spaces', correlationId: 'rq-2' });
+    expect(await client.next((message) => message.type === 'error')).toMatchObject({ code: 'VALIDATION', correlationId: 'rq-2' });
+    await client.close();
+  });
+});

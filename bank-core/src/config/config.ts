@@ -35,7 +35,9 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
   LOG_CONSOLE: flag.optional(),
   CORS_ORIGINS: csv.optional(),
-  TRUST_PROXY: z.string().default('false'),
+  // The websocket service on this machine forwards the page's /api calls with X-Forwarded-For: trusting
+  // loopback proxies lets the rate limits count each browser rather than the proxy.
+  TRUST_PROXY: z.string().default('loopback'),
   JWT_SECRET: z.string().optional(),
   JWT_ISSUER: z.string().min(1).default('bank-core'),
   JWT_AUDIENCE: z.string().min(1).default('bank-clients'),

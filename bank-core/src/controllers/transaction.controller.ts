@@ -6,7 +6,6 @@ import type { IdempotencyService } from '../services/idempotency.service';
 import { requestFingerprint } from '../services/idempotency.service';
 import type { LedgerQueryService } from '../services/ledger-query.service';
 import type { Initiator, LedgerService, Movement, MovementResult } from '../services/ledger.service';
-import { csvRow } from '../utils/csv';
 import { parse } from '../utils/parse';
 import { encodeCursor, idParams } from '../validations/common.validation';
 import * as schemas from '../validations/transaction.validation';
@@ -76,7 +75,8 @@ export function createTransactionController(deps: {
 
     reverse: async (req: Request, res: Response) => {
       const { id } = parse(idParams, req.params, 'params');
-      res.status(201).json(presentTransaction(await ledger.reverse(initiator(req), id)));
+      const { reason } = parse(schemas.reverseBody, req.body, 'body');
+      res.status(201).json(presentTransaction(await ledger.reverse(initiator(req), id, reason)));
     },
 
     get: async (req: Request, res: Response) => {
@@ -96,46 +96,6 @@ export function createTransactionController(deps: {
       const { cursor, limit, ...filter } = parse(schemas.historyQuery, req.query, 'query');
       const entries = await ledgerQueries.history(caller(req), accountId, { ...filter, beforeEntryId: cursor, limit: limit + 1 });
       res.json(toPage(entries, limit, presentHistoryEntry, (entry) => schemas.encodeEntryCursor(entry.entryId)));
-    },
-
-    /** CSV: opening balance, one row per entry oldest first, closing balance; streamed page by page. */
-    statement: async (req: Request, res: Response) => {
-      const { accountId } = parse(schemas.accountIdParams, req.params, 'params');
-      const range = parse(schemas.statementQuery, req.query, 'query');
-      const { opening, entries } = await ledgerQueries.statement(caller(req), accountId, range);
-      res.type('text/csv; charset=utf-8').attachment(`statement-${accountId}.csv`);
-      res.write(
-        csvRow([
-          'date',
-          'reference',
-          'type',
-          'narration',
-          'counterparty_account',
-          'counterparty_name',
-          'amount',
-          'balance_after',
-          'currency',
-        ]),
-      );
-      res.write(csvRow([range.from?.toISOString() ?? '', '', 'opening_balance', null, null, null, null, opening, null]));
-      let closing = opening;
-      for await (const entry of entries()) {
-        closing = entry.balanceAfter;
-        res.write(
-          csvRow([
-            entry.createdAt.toISOString(),
-            entry.reference,
-            entry.type,
-            entry.narration,
-            entry.counterparty?.accountNumber ?? null,
-            entry.counterparty?.name ?? null,
-            entry.amount,
-            entry.balanceAfter,
-            entry.currency,
-          ]),
-        );
-      }
-      res.end(csvRow([(range.to ?? new Date()).toISOString(), '', 'closing_balance', null, null, null, null, closing, null]));
     },
 
     immutable: (_req: Request, res: Response) => {

@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import { AppError } from '../errors/app-error';
 import { caller } from '../middlewares/authenticate.middleware';
 import type { AccountService } from '../services/account.service';
 import type { AuthService } from '../services/auth.service';
@@ -8,8 +9,26 @@ import { encodeCursor, idParams } from '../validations/common.validation';
 import * as schemas from '../validations/user.validation';
 import { toPage } from './page';
 import { presentAccount, presentUser } from './presenters';
+import type { SessionCookies } from './session-cookie';
 
-export function createUserController({ auth, users, accounts }: { auth: AuthService; users: UserService; accounts: AccountService }) {
+const NO_REFRESH_TOKEN = () =>
+  new AppError({
+    code: 'VALIDATION',
+    message: 'No refresh token: send refreshToken in the body, or the bank_refresh cookie',
+    details: [{ path: 'body.refreshToken', message: 'Required when there is no bank_refresh cookie' }],
+  });
+
+export function createUserController({
+  auth,
+  users,
+  accounts,
+  cookies,
+}: {
+  auth: AuthService;
+  users: UserService;
+  accounts: AccountService;
+  cookies: SessionCookies;
+}) {
   return {
     signup: async (req: Request, res: Response) => {
       const { user, account } = await auth.signup(parse(schemas.signupBody, req.body, 'body'));
@@ -17,15 +36,28 @@ export function createUserController({ auth, users, accounts }: { auth: AuthServ
     },
 
     login: async (req: Request, res: Response) => {
-      res.json(await auth.login(parse(schemas.loginBody, req.body, 'body')));
+      const cookie = cookies.wantsCookie(req);
+      cookies.sendPair(res, await auth.login(parse(schemas.loginBody, req.body, 'body')), cookie);
     },
 
+    /** A refresh token from the cookie is answered through the cookie again (the browser's reload path). */
     refresh: async (req: Request, res: Response) => {
-      res.json(await auth.refresh(parse(schemas.refreshBody, req.body, 'body').refreshToken));
+      const cookie = cookies.wantsCookie(req);
+      const { refreshToken, fromCookie } = cookies.presented(req);
+      if (refreshToken === undefined) throw NO_REFRESH_TOKEN();
+      try {
+        cookies.sendPair(res, await auth.refresh(refreshToken), cookie || fromCookie);
+      } catch (error) {
+        // A spent or revoked cookie is of no further use: drop it so the browser stops sending it.
+        if (fromCookie) cookies.clear(res);
+        throw error;
+      }
     },
 
     logout: async (req: Request, res: Response) => {
-      await auth.logout(parse(schemas.refreshBody, req.body, 'body').refreshToken);
+      const { refreshToken } = cookies.presented(req);
+      if (refreshToken !== undefined) await auth.logout(refreshToken);
+      cookies.clear(res);
       res.status(204).end();
     },
 
@@ -36,7 +68,12 @@ export function createUserController({ auth, users, accounts }: { auth: AuthServ
 
     list: async (req: Request, res: Response) => {
       const query = parse(schemas.listUsersQuery, req.query, 'query');
-      const rows = await users.list({ limit: query.limit + 1, after: query.cursor });
+      const rows = await users.list({
+        limit: query.limit + 1,
+        after: query.cursor,
+        email: query.email,
+        accountNumber: query.accountNumber,
+      });
       res.json(toPage(rows, query.limit, presentUser, encodeCursor));
     },
 
@@ -49,6 +86,13 @@ export function createUserController({ auth, users, accounts }: { auth: AuthServ
       const { id } = parse(idParams, req.params, 'params');
       const changes = parse(schemas.updateUserBody, req.body, 'body');
       res.json(presentUser(await users.update(caller(req), id, changes)));
+    },
+
+    /** A user's accounts with their balances: their own, or anyone's for an admin. */
+    accounts: async (req: Request, res: Response) => {
+      const { id } = parse(idParams, req.params, 'params');
+      const user = await users.get(caller(req), id);
+      res.json({ items: (await accounts.list(user.id)).map(presentAccount) });
     },
 
     remove: async (req: Request, res: Response) => {

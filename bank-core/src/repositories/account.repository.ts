@@ -75,6 +75,44 @@ export async function findOwnedAccount(
   return rows[0] && toAccount(rows[0]);
 }
 
+/** What a statement names: the account, its holder and its opening date. */
+export interface StatementAccount {
+  id: string;
+  accountNumber: string;
+  currency: string;
+  description: string;
+  holderName: string;
+  createdAt: Date;
+}
+
+/** A customer account with its holder's name; only when `ownerId` owns it, unless `ownerId` is undefined (staff). */
+export async function findStatementAccount(db: Queryable, id: string, ownerId: string | undefined): Promise<StatementAccount | undefined> {
+  const { rows } = await db.query<{
+    id: string;
+    account_number: string;
+    currency: string;
+    description: string;
+    name: string;
+    created_at: Date;
+  }>(
+    `SELECT a.id, a.account_number, a.currency, a.description, u.name, a.created_at
+     FROM accounts a JOIN users u ON u.id = a.user_id
+     WHERE a.id = $1 AND a.kind = 'customer' AND ($2::uuid IS NULL OR a.user_id = $2::uuid)`,
+    [id, ownerId ?? null],
+  );
+  const row = rows[0];
+  return (
+    row && {
+      id: row.id,
+      accountNumber: row.account_number,
+      currency: row.currency,
+      description: row.description,
+      holderName: row.name,
+      createdAt: row.created_at,
+    }
+  );
+}
+
 export async function customerAccountExists(db: Queryable, id: string): Promise<boolean> {
   const { rows } = await db.query(`SELECT 1 FROM accounts WHERE id = $1 AND kind = 'customer'`, [id]);
   return rows.length > 0;

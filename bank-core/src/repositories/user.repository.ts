@@ -64,17 +64,30 @@ export async function findUserByEmail(db: Queryable, email: string): Promise<Use
   return rows[0] && toUserWithSecret(rows[0]);
 }
 
+export interface UserListFilter {
+  limit: number;
+  after?: { createdAt: Date; id: string } | undefined;
+  /** An email address or its beginning (lower case). */
+  email?: string | undefined;
+  /** Users who own the account with this number. */
+  accountNumber?: string | undefined;
+}
+
 /** Newest first, keyset-paginated on (created_at, id). */
-export async function listUsers(db: Queryable, page: { limit: number; after?: { createdAt: Date; id: string } }): Promise<User[]> {
-  const { rows } = page.after
-    ? await db.query<UserRow>(
-        `SELECT ${COLUMNS} FROM users WHERE deleted_at IS NULL AND (created_at, id) < ($1, $2)
-         ORDER BY created_at DESC, id DESC LIMIT $3`,
-        [page.after.createdAt, page.after.id, page.limit],
-      )
-    : await db.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE deleted_at IS NULL ORDER BY created_at DESC, id DESC LIMIT $1`, [
-        page.limit,
-      ]);
+export async function listUsers(db: Queryable, filter: UserListFilter): Promise<User[]> {
+  const params: unknown[] = [];
+  const add = (value: unknown) => `$${params.push(value)}`;
+  const where = ['deleted_at IS NULL'];
+  // LIKE's own wildcards in what staff typed are matched literally.
+  if (filter.email !== undefined) where.push(`email LIKE ${add(`${filter.email.replace(/[\\%_]/g, '\\$&')}%`)}`);
+  if (filter.accountNumber !== undefined) {
+    where.push(`id IN (SELECT user_id FROM accounts WHERE account_number = ${add(filter.accountNumber)})`);
+  }
+  if (filter.after) where.push(`(created_at, id) < (${add(filter.after.createdAt)}, ${add(filter.after.id)})`);
+  const { rows } = await db.query<UserRow>(
+    `SELECT ${COLUMNS} FROM users WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT ${add(filter.limit)}`,
+    params,
+  );
   return rows.map(toUser);
 }
 

@@ -1,12 +1,15 @@
 import { Router } from 'express';
 import type { Config } from '../config/config';
+import { createSessionCookies } from '../controllers/session-cookie';
 import { createUserController } from '../controllers/user.controller';
 import { authenticate, requireAdmin } from '../middlewares/authenticate.middleware';
 import { byEmail, byIp, byUser, limitPerMinute } from '../middlewares/rate-limit.middleware';
 import type { Services } from '../services';
 
-export function userRoutes(services: Services, limits: Config['rateLimits']): Router {
-  const controller = createUserController(services);
+export function userRoutes(services: Services, config: Pick<Config, 'rateLimits' | 'env' | 'jwt'>): Router {
+  const limits = config.rateLimits;
+  const cookies = createSessionCookies({ secure: config.env === 'production', refreshTtlSeconds: config.jwt.refreshTtlSeconds });
+  const controller = createUserController({ ...services, cookies });
   const auth = authenticate(services.accessTokens, services.sessionGuard);
   // Separate counters per IP and per email: one IP cannot spray many emails, many IPs cannot hammer one email.
   const authByIp = limitPerMinute(limits.authPerMinute, byIp, 'sign-in attempts from this address');
@@ -23,6 +26,7 @@ export function userRoutes(services: Services, limits: Config['rateLimits']): Ro
     .get('/search/:accountNumber', auth, lookups, controller.findByAccountNumber)
     .get('/', auth, requireAdmin, controller.list)
     .get('/:id', auth, controller.get)
+    .get('/:id/accounts', auth, controller.accounts)
     .put('/:id', auth, controller.update)
     .delete('/:id', auth, controller.remove);
 }

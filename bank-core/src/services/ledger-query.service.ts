@@ -1,7 +1,7 @@
 import type { AccessClaims } from '@bank/common';
 import type { Database } from '../db/database';
 import { notFound } from '../errors/app-error';
-import { customerAccountExists, findOwnedAccount } from '../repositories/account.repository';
+import { customerAccountExists, findOwnedAccount, findStatementAccount } from '../repositories/account.repository';
 import * as history from '../repositories/history.repository';
 import * as ledger from '../repositories/ledger.repository';
 import { findMovementByKey } from '../repositories/movement.repository';
@@ -62,23 +62,32 @@ export function createLedgerQueryService({ db }: { db: Database }) {
     },
 
     /**
-     * The statement of an account over [from, to): opening balance, entries oldest first (read a page
-     * at a time), closing balance.
+     * The statement of an account over [from, to): the account and its holder, the period (from
+     * defaults to the account's opening, to to now), the opening balance, entries oldest first (read
+     * a page at a time).
      * @throws NOT_FOUND unless the actor may see the account.
      */
     async statement(actor: AccessClaims, accountId: string, range: { from?: Date; to?: Date }) {
-      await visibleAccount(actor, accountId);
+      const account = await findStatementAccount(db, accountId, isAdmin(actor) ? undefined : actor.userId);
+      if (!account) throw notFound('Account');
+      const period = { from: range.from ?? account.createdAt, to: range.to ?? new Date() };
       const opening = range.from ? await history.balanceBefore(db, accountId, range.from) : 0;
       async function* entries(pageSize = 500) {
         let afterEntryId: number | undefined;
         for (;;) {
-          const page = await history.listEntries(db, accountId, { ...range, afterEntryId, order: 'oldest', limit: pageSize });
+          const page = await history.listEntries(db, accountId, {
+            from: range.from,
+            to: period.to,
+            afterEntryId,
+            order: 'oldest',
+            limit: pageSize,
+          });
           yield* page;
           if (page.length < pageSize) return;
           afterEntryId = page[page.length - 1]!.entryId;
         }
       }
-      return { opening, entries };
+      return { account, period, opening, entries };
     },
   };
 }

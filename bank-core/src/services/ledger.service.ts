@@ -171,9 +171,12 @@ export function createLedgerService({ db, logger, onPosted }: { db: Database; lo
     send: (initiator: Initiator, input: MovementInput & { fromAccountId: string; toAccountNumber: string }): Promise<MovementResult> =>
       move('transfer', initiator, input.fromAccountId, input.toAccountNumber, input),
 
-    /** @see reverseTransaction */
-    async reverse(initiator: Initiator, transactionId: string): Promise<LedgerTransaction> {
-      const reversal = await reverseTransaction(db, initiator, transactionId);
+    /**
+     * Posts the mirror image of a transaction (admins only; the route checks the role), narrated
+     * "Reversal of <reference>: <reason>". @see reverseTransaction
+     */
+    async reverse(initiator: Initiator, transactionId: string, reason: string): Promise<LedgerTransaction> {
+      const reversal = await reverseTransaction(db, initiator, transactionId, reason);
       announce();
       return reversal;
     },

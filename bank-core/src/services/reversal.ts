@@ -26,12 +26,18 @@ function translatePostingError(error: unknown): never {
 }
 
 /**
- * Posts the mirror image of a transaction (admins only; the route checks the role), as one
+ * Posts the mirror image of a transaction (admins only; the route checks the role), narrated
+ * "Reversal of <reference>: <reason>" (at most 32 + 100 characters, within a narration's 140), as one
  * `ledger_post` call: rare, so not group-committed, and its unique reverses_id may refuse it.
  * @throws NOT_FOUND, UNPROCESSABLE for a reversal, CONFLICT when already reversed or an account
  * is closed, INSUFFICIENT_FUNDS when the money has since been spent.
  */
-export async function reverseTransaction(db: Database, initiator: Initiator, transactionId: string): Promise<LedgerTransaction> {
+export async function reverseTransaction(
+  db: Database,
+  initiator: Initiator,
+  transactionId: string,
+  reason: string,
+): Promise<LedgerTransaction> {
   const original = await ledger.findTransaction(db, transactionId);
   if (!original) throw notFound('Transaction');
   if (original.type === 'reversal') throw new AppError({ code: 'UNPROCESSABLE', message: 'A reversal cannot itself be reversed' });
@@ -56,7 +62,8 @@ export async function reverseTransaction(db: Database, initiator: Initiator, tra
     type: 'reversal',
     amount: original.amount,
     currency: original.currency,
-    narration: `Reversal of ${original.reference}`,
+    // The reason is part of the ledger: the narration both sides and every statement show.
+    narration: `Reversal of ${original.reference}: ${reason}`,
     reference: newReference(),
     initiatedBy: initiator.userId,
     requestId: initiator.requestId,

@@ -41,7 +41,8 @@ export function createUserService({
 
   return {
     get,
-    list: (page: { limit: number; after?: { createdAt: Date; id: string } }) => users.listUsers(db, page),
+    /** Newest first; narrowed to an email (or its start) and/or an account number when given. */
+    list: (page: users.UserListFilter) => users.listUsers(db, page),
 
     /**
      * Changing your own email or password needs your current password. An admin editing someone

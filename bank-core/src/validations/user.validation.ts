@@ -28,7 +28,11 @@ export type SignupBody = z.infer<typeof signupBody>;
 // them still logs in. An attempt is only hashed, never stored.
 export const loginBody = z.strictObject({ email, password: z.string().min(1, 'Required').max(128) });
 
-export const refreshBody = z.strictObject({ refreshToken: z.string().min(1).max(200) });
+// Optional: a browser sends none and the refresh token comes from its httpOnly cookie instead.
+export const refreshBody = z.strictObject({ refreshToken: z.string().min(1).max(200).optional() });
+
+/** `X-Refresh-Token-Delivery: cookie` asks for the refresh token in an httpOnly cookie, not the body. */
+export const refreshDeliveryHeaders = z.object({ 'x-refresh-token-delivery': z.enum(['cookie', 'body']).optional() });
 
 export const updateUserBody = z
   .strictObject({
@@ -41,6 +45,12 @@ export const updateUserBody = z
     message: 'Nothing to change: give name, email or password',
   });
 
-export const listUsersQuery = z.strictObject({ limit: limit(100, 20), cursor: cursor.optional() });
+export const listUsersQuery = z.strictObject({
+  limit: limit(100, 20),
+  cursor: cursor.optional(),
+  // Staff look people up by what a customer tells them: the email (or its start) or an account number.
+  email: z.string().trim().toLowerCase().min(1).max(254).optional(),
+  accountNumber: accountNumber.optional(),
+});
 
 export const accountNumberParams = z.strictObject({ accountNumber });

@@ -13,3 +13,13 @@ export async function balanceOf(t: TestApp, user: TestUser, accountId = user.acc
   if (res.status !== 200) throw new Error(`account read failed: ${res.status}`);
   return res.body.balance;
 }
+
+/** Sends from `from`'s default account to `to`'s through the API, and fails loudly if it is refused. */
+export async function transfer(t: TestApp, from: TestUser, to: TestUser, amount: number, narration?: string) {
+  const res = await t.http
+    .post('/api/transactions/send')
+    .set(from.auth)
+    .send({ fromAccountId: from.account.id, toAccountNumber: to.account.accountNumber, amount, narration });
+  if (res.status !== 201) throw new Error(`send failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res;
+}

@@ -12,7 +12,6 @@ const envSchema = z.object({
   APP_PORT_1: port.default(3000),
   APP_PORT_2: port.default(3001),
   BANK_CORE_URL: z.url({ protocol: /^https?$/ }).optional(),
-  PUBLIC_BANK_CORE_URL: z.url({ protocol: /^https?$/ }).optional(),
   DATA_DIR: z.string().min(1).default('./data'),
   WS_DATA_DIR: z.string().min(1).optional(),
   LOG_DIR: z.string().min(1).optional(),
@@ -44,6 +43,9 @@ const envSchema = z.object({
   WS_FEED_RETRY_MAX_MS: positiveInt.default(30_000),
   WS_FEED_PROBE_INTERVAL_MS: positiveInt.default(250),
   WS_FEED_IDLE_TIMEOUT_MS: positiveInt.default(60_000),
+  // A signed-in page with no keyboard or pointer use this long signs itself out, warning first.
+  WEB_IDLE_TIMEOUT_MS: positiveInt.min(1_000).default(10 * 60_000),
+  WEB_IDLE_WARNING_MS: positiveInt.default(60_000),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -52,9 +54,8 @@ export interface Config {
   env: Env['NODE_ENV'];
   host: string;
   port: number;
+  /** bank-core as this service reaches it: the event feed, session checks, and the page's /api calls forwarded there. */
   bankCoreUrl: string;
-  /** bank-core as a browser reaches it (the page's CSP allows it); differs from bankCoreUrl behind Docker. */
-  publicBankCoreUrl: string;
   /** This service's own files: activity logs and the feed cursor. */
   dataDir: string;
   logDir: string;
@@ -89,6 +90,8 @@ export interface Config {
   };
   /** Reconnect backoff ceiling; /readyz probe interval while bank-core is unreachable; silence before reconnecting (ms). */
   feed: { enabled: boolean; retryMaxMs: number; probeIntervalMs: number; idleTimeoutMs: number };
+  /** The page's idle sign-out: after idleTimeoutMs without input, warned idleWarningMs before. */
+  web: { idleTimeoutMs: number; idleWarningMs: number };
 }
 
 export { ConfigError } from '@bank/common';
@@ -108,7 +111,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST,
     port: env.APP_PORT_2,
     bankCoreUrl,
-    publicBankCoreUrl: env.PUBLIC_BANK_CORE_URL?.replace(/\/+$/, '') ?? bankCoreUrl,
     dataDir,
     logDir: env.LOG_DIR ? resolveFromRoot(env.LOG_DIR) : path.join(dataDir, 'logs'),
     logLevel: env.LOG_LEVEL,
@@ -143,6 +145,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       probeIntervalMs: env.WS_FEED_PROBE_INTERVAL_MS,
       idleTimeoutMs: env.WS_FEED_IDLE_TIMEOUT_MS,
     },
+    web: { idleTimeoutMs: env.WEB_IDLE_TIMEOUT_MS, idleWarningMs: Math.min(env.WEB_IDLE_WARNING_MS, env.WEB_IDLE_TIMEOUT_MS) },
   };
 }
 

@@ -5,7 +5,8 @@ import type { ActivityReader } from '../services/activity-reader.service';
 import { activityQuerySchema } from '../validations/activity.validation';
 
 /**
- * One page of an activity file: a customer sees only their own lines, an admin everyone's.
+ * One page of an activity file: a customer sees only their own lines, an admin everyone's or, with
+ * `userId`, one user's. A customer asking for someone else's lines is refused (403).
  * `format=text` answers the same page as JSON lines in text/plain, with the cursor in X-Next-Cursor.
  */
 export function listActivity(reader: ActivityReader): RequestHandler {
@@ -14,9 +15,12 @@ export function listActivity(reader: ActivityReader): RequestHandler {
     if (!parsed.success) {
       throw new AppError({ code: 'VALIDATION', message: 'Invalid request query', details: issuesToDetails('query', parsed.error.issues) });
     }
-    const { limit, cursor, format } = parsed.data;
+    const { limit, cursor, format, userId } = parsed.data;
     const auth = caller(req);
-    const page = await reader.page({ userId: auth.role === 'admin' ? undefined : auth.userId, limit, cursor });
+    if (auth.role !== 'admin' && userId !== undefined && userId !== auth.userId) {
+      throw new AppError({ code: 'FORBIDDEN', message: "Only staff may read another user's lines" });
+    }
+    const page = await reader.page({ userId: auth.role === 'admin' ? userId : auth.userId, limit, cursor });
     res.setHeader('Cache-Control', 'no-store');
     if (format === 'text') {
       if (page.nextCursor) res.setHeader('X-Next-Cursor', page.nextCursor);

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import WebSocket, { type RawData } from 'ws';
 import { InvalidTokenError, type AccessClaims, type AccessTokens, type Logger } from '@bank/common';
 import type { Config } from '../config/config';
-import { issuesToDetails, type ErrorCode, type FieldIssue } from '../errors/app-error';
+import { AppError, issuesToDetails, type ErrorCode, type FieldIssue } from '../errors/app-error';
 import type { ActivityKind, ActivityLog, RecordResult } from '../services/activity-log.service';
+import type { ChatService } from '../services/chat.service';
 import type { SessionChecker } from '../services/session-check.service';
 import type { RegisteredSocket, SocketRegistry } from '../services/socket-registry';
 import { createTokenBucket } from '../utils/token-bucket';
@@ -23,6 +24,7 @@ export interface ConnectionDeps {
   slot: AdmissionSlot;
   /** The client address (TRUST_PROXY applied) the slot was counted against. */
   address: string;
+  chat: ChatService;
 }
 
 // A client that stops reading while events keep coming would make this process buffer them without
@@ -42,7 +44,7 @@ const MAX_TIMER_MS = 2_147_483_647;
  * frame; the rate limit is applied on arrival, before anything is queued.
  */
 export function handleConnection(socket: WebSocket, deps: ConnectionDeps): void {
-  const { settings, logger, accessTokens, sessionChecker, activity, registry, admission, slot, address } = deps;
+  const { settings, logger, accessTokens, sessionChecker, activity, registry, admission, slot, address, chat } = deps;
   const connectionId = randomUUID();
   const bucket = createTokenBucket({ ratePerSecond: settings.ratePerSecond, burst: settings.rateBurst });
   let auth: AccessClaims | undefined;
@@ -84,15 +86,28 @@ export function handleConnection(socket: WebSocket, deps: ConnectionDeps): void 
     get userId() {
       return auth?.userId ?? '';
     },
+    // The role bank-core reports for the session now (checked at auth and every WS_SESSION_CHECK_INTERVAL_MS,
+    // and at once when a session-end notice arrives), never the token's claim.
+    get role() {
+      return auth ? (sessionChecker.roleOf(auth.sessionId) ?? 'customer') : 'customer';
+    },
     sendText,
     end,
   };
 
   /** A line this connection caused, charged to its user's quota (before auth, to its address's). */
-  const record = (kind: ActivityKind, type: string, data: unknown, correlationId?: string): RecordResult =>
+  const record = (kind: ActivityKind, type: string, data: unknown, correlationId?: string, requestId?: string): RecordResult =>
     activity.recordClient(
       kind,
-      { time: new Date().toISOString(), userId: auth?.userId ?? null, connectionId, correlationId: correlationId ?? null, type, data },
+      {
+        time: new Date().toISOString(),
+        userId: auth?.userId ?? null,
+        connectionId,
+        correlationId: correlationId ?? null,
+        ...(requestId ? { requestId } : {}),
+        type,
+        data,
+      },
       auth ? `user:${auth.userId}` : `address:${address}`,
     );
 
@@ -177,12 +192,23 @@ export function handleConnection(socket: WebSocket, deps: ConnectionDeps): void 
         return send({ type: 'pong' });
       case 'event.interaction':
       case 'event.error': {
-        const result = record(frame.type === 'event.interaction' ? 'interactions' : 'errors', frame.type, frame.data, frame.correlationId);
+        const kind = frame.type === 'event.interaction' ? 'interactions' : 'errors';
+        const result = record(kind, frame.type, frame.data, frame.correlationId, frame.requestId);
         const correlation = frame.correlationId ? { correlationId: frame.correlationId } : {};
         // Refusals are counted in /healthz, not written: a line per refusal would spend the space the limit protects.
         if (result !== 'written') return send({ type: 'error', ...NOT_RECORDED[result], ...correlation });
         return send({ type: 'ack', of: frame.type, correlationId: frame.correlationId ?? null });
       }
+      default:
+        try {
+          // Staff rights come from the role bank-core reports for the session now, never the token's claim.
+          const role = sessionChecker.roleOf(auth.sessionId) ?? 'customer';
+          return await chat.handle({ userId: auth.userId, role, connectionId, send }, frame);
+        } catch (error) {
+          if (error instanceof AppError)
+            return refuse(error.code, error.message, frame.correlationId ? { correlationId: frame.correlationId } : {});
+          throw error;
+        }
     }
   }
 

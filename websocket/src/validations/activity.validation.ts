@@ -9,6 +9,8 @@ export const activityQuerySchema = z.strictObject({
     .regex(/^[A-Za-z0-9_-]+$/, 'Invalid cursor')
     .optional(),
   format: z.enum(['json', 'text']).default('json'),
+  // Staff narrow to one customer (the console); a customer's own lines are theirs already.
+  userId: z.uuid({ message: 'Must be a user id' }).optional(),
 });
 
 export type ActivityQuery = z.infer<typeof activityQuerySchema>;

@@ -1,0 +1,110 @@
+import { useRef, useState } from 'preact/hooks';
+import { ApiError } from '../api/http';
+import { newIntent, type DepositBody, type Intent } from '../api/bank';
+import type { Movement } from '../api/types';
+import { formatMoney } from '../format/money';
+import { parseAmount } from '../format/money';
+import { useAppState, useSession } from './context';
+import { SendMoney } from './SendMoney';
+import { AccountSelect, ErrorText, Field, inputValue, Success, useAction } from './ui';
+
+type Kind = 'deposit' | 'withdraw' | 'send';
+const LABELS: Record<Kind, string> = { deposit: 'Deposit', withdraw: 'Withdraw', send: 'Send money' };
+
+/** Deposit, withdraw and send, one at a time. */
+export function MoveMoney() {
+  const [kind, setKind] = useState<Kind>('send');
+  return (
+    <div class="screen">
+      <section class="card" aria-labelledby="move-title">
+        <h2 id="move-title">Move money</h2>
+        <div class="segmented" role="group" aria-label="What to do">
+          {(Object.keys(LABELS) as Kind[]).map((k) => (
+            <button key={k} type="button" aria-pressed={kind === k} onClick={() => setKind(k)}>
+              {LABELS[k]}
+            </button>
+          ))}
+        </div>
+        {kind === 'send' ? <SendMoney /> : <CashForm key={kind} kind={kind} />}
+      </section>
+    </div>
+  );
+}
+
+/** A failure after which the same intent may be retried with its key: no answer, or the server failed. */
+export const retryable = (error: unknown) => error instanceof ApiError && (error.isNetwork || error.status >= 500 || error.status === 409);
+
+/**
+ * Cash in or out of one account. The Idempotency-Key belongs to the intent: retrying the same form
+ * after a dropped connection sends the same key; any change of the form, or a success, starts a new one.
+ */
+function CashForm({ kind }: { kind: 'deposit' | 'withdraw' }) {
+  const session = useSession();
+  const accounts = useAppState((s) => s.accounts.filter((a) => a.status === 'open'));
+  const [accountId, setAccountId] = useState(accounts[0]?.id ?? '');
+  const [amount, setAmount] = useState('');
+  const [narration, setNarration] = useState('');
+  const [done, setDone] = useState<Movement | null>(null);
+  const [invalid, setInvalid] = useState<string | null>(null);
+  const intent = useRef<Intent<DepositBody> | null>(null);
+  const action = useAction();
+  const account = accounts.find((a) => a.id === accountId) ?? accounts[0];
+
+  const submit = (event: Event) => {
+    event.preventDefault();
+    setDone(null);
+    if (!account) return;
+    const parsed = parseAmount(amount, account.currency);
+    if (!parsed.ok) return setInvalid(parsed.message);
+    setInvalid(null);
+    const body: DepositBody = { accountId: account.id, amount: parsed.minor, ...(narration.trim() ? { narration: narration.trim() } : {}) };
+    if (!intent.current || JSON.stringify(intent.current.body) !== JSON.stringify(body)) intent.current = newIntent(body);
+    const current = intent.current;
+    void action.run(async () => {
+      try {
+        const movement = await (kind === 'deposit' ? session.bank.deposit(current) : session.bank.withdraw(current));
+        intent.current = null;
+        setDone(movement);
+        setAmount('');
+        setNarration('');
+        session.interaction(kind === 'deposit' ? 'deposited' : 'withdrew', { transactionId: movement.id, reference: movement.reference });
+        await session.loadAccounts();
+      } catch (error) {
+        if (!retryable(error)) intent.current = null;
+        throw error;
+      }
+    });
+  };
+
+  return (
+    <form class="stack" onSubmit={submit} aria-label={kind === 'deposit' ? 'Deposit' : 'Withdraw'}>
+      <AccountSelect
+        label={kind === 'deposit' ? 'Into account' : 'From account'}
+        accounts={accounts}
+        value={account?.id ?? ''}
+        onChange={setAccountId}
+      />
+      <Field label="Amount" hint={account ? `In ${account.currency}, e.g. 150.50` : undefined}>
+        <input name="amount" inputMode="decimal" autocomplete="off" required value={amount} onInput={(e) => setAmount(inputValue(e))} />
+      </Field>
+      <Field label="Narration (optional)">
+        <input name="narration" maxLength={140} value={narration} onInput={(e) => setNarration(inputValue(e))} />
+      </Field>
+      {invalid && (
+        <p class="message error" role="alert">
+          {invalid}
+        </p>
+      )}
+      <ErrorText error={action.error} />
+      <button type="submit" class="primary" disabled={action.busy}>
+        {action.busy ? 'Working…' : retryable(action.error) ? 'Try again' : kind === 'deposit' ? 'Deposit' : 'Withdraw'}
+      </button>
+      {done && (
+        <Success>
+          {kind === 'deposit' ? 'Deposited' : 'Withdrew'} {formatMoney(done.amount, done.currency)}. New balance{' '}
+          {formatMoney(done.balanceAfter, done.currency)}. Reference {done.reference}.
+        </Success>
+      )}
+    </form>
+  );
+}
