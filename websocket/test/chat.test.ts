@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { eventually } from '../../bank-core/test/support/eventually';
+import { startFakeBankCore } from './support/fake-bank-core';
 import { mintToken } from './support/tokens';
 import { authedClient, type Message, type TestClient } from './support/ws-client';
 import { startService, type TestService } from './support/ws-service';
@@ -9,11 +10,23 @@ import { startService, type TestService } from './support/ws-service';
 // One data folder for the whole file, so a restarted service finds the conversations on disk.
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'websocket-chat-'));
 let service: TestService;
-const start = () => startService({ WS_DATA_DIR: dataDir });
+// bank-core says who is staff now (the token's role claim is not trusted); the fake answers for minted users.
+let bankCore: Awaited<ReturnType<typeof startFakeBankCore>>;
+const start = () => startService({ WS_DATA_DIR: dataDir, BANK_CORE_URL: bankCore.url });
 beforeAll(async () => {
+  bankCore = await startFakeBankCore();
   service = await start();
 });
-afterAll(() => service.stop());
+afterAll(async () => {
+  await service.stop();
+  await bankCore.close();
+});
+/** A staff member: an admin token, and bank-core agreeing that the user is an admin now. */
+const mintStaff = () => {
+  const staff = mintToken({ role: 'admin' });
+  bankCore.setAdmin(staff.userId, true);
+  return staff;
+};
 
 const open: TestClient[] = [];
 afterEach(async () => {
@@ -29,7 +42,7 @@ const ofType = (type: string) => (message: Message) => message.type === type;
 describe('support chat', () => {
   it('carries a round trip: the customer writes, staff see it queued, take it and reply, and the customer gets the reply', async () => {
     const customer = mintToken();
-    const staff = mintToken({ role: 'admin' });
+    const staff = mintStaff();
     const desk = await connect(staff);
     const phone = await connect(customer);
     const laptop = await connect(customer); // a second tab of the same customer
@@ -79,7 +92,7 @@ describe('support chat', () => {
 
   it('gives a customer their conversation back on request (after a reload), and staff any conversation', async () => {
     const customer = mintToken();
-    const staff = mintToken({ role: 'admin' });
+    const staff = mintStaff();
     const first = await connect(customer);
     first.send({ type: 'chat.send', text: 'Hello?' });
     await first.next(ofType('ack'));
@@ -123,7 +136,7 @@ describe('support chat', () => {
 
   it('takes a closed conversation out of the queue until the customer writes again', async () => {
     const customer = mintToken();
-    const staff = mintToken({ role: 'admin' });
+    const staff = mintStaff();
     const phone = await connect(customer);
     const desk = await connect(staff);
     phone.send({ type: 'chat.send', text: 'Thanks, all sorted' });
@@ -138,7 +151,7 @@ describe('support chat', () => {
 
   it('brings conversations back after the service restarts, from interactions.txt', async () => {
     const customer = mintToken();
-    const staff = mintToken({ role: 'admin' });
+    const staff = mintStaff();
     const phone = await connect(customer);
     phone.send({ type: 'chat.send', text: 'Before the restart' });
     await phone.next(ofType('ack'));
