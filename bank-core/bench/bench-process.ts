@@ -1,8 +1,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
+import { residentBytes } from './bench-compiled';
 import type { BenchServerCommand, BenchServerMessage } from './bench-server';
 
 export type AuditChecks = Extract<BenchServerMessage, { type: 'audit' }>['checks'];
@@ -47,16 +47,6 @@ export function startBenchServer(env: Record<string, string>): Promise<BenchServ
       });
     });
   });
-}
-
-/** VmRSS of a process, from /proc (Linux); 0 where it cannot be read. */
-function residentBytes(pid: number): number {
-  try {
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) * 1024 : 0;
-  } catch {
-    return 0;
-  }
 }
 
 function ask<T extends BenchServerMessage['type']>(

@@ -3,8 +3,8 @@
  * for a transfer measured in the same run.
  *
  * What runs
- *   - bank-core is started with server.ts `start()` in a child process (its own event loop, as in
- *     production) against a fresh database `bank_bench_<random>` created on the PostgreSQL server
+ *   - bank-core runs compiled (`npm run build`, then `node bank-core/dist/main.js`, NODE_ENV=production) in a
+ *     process of its own against a fresh database `bank_bench_<random>` created on the PostgreSQL server
  *     named by DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test) and dropped at the end.
  *   - 250 users x 4 accounts = 1,000 accounts are made through the API, each opening with 10,000,000.00.
  *   - Cases, each measured closed-loop (32 clients, each sends, waits for the answer, sends the next; 500
@@ -34,13 +34,15 @@
  *     average at start); compare ratios from one run, not figures across machines.
  *   - Exits non-zero only when a request failed or an audit check failed; missed targets are reported.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createMinimalLedger, createServiceLedger } from './bench-baselines';
 import { createJsonClient, type JsonClient } from './bench-http';
 import { measure, runOpenLoop, type LoadResult } from './bench-load';
-import { createBenchDatabase, startBenchServer, type BenchServer } from './bench-process';
+import { startCompiledBenchServer } from './bench-compiled';
+import { createBenchDatabase, type BenchServer } from './bench-process';
 import { formatAudit, formatLine, formatTable, machineLine, rssLine, type Row } from './bench-report';
 import { hotTransfer, randomDeposit, randomTransfer, seedAccounts, type BenchAccount, type Transfer } from './bench-seed';
 
@@ -61,7 +63,7 @@ const PATHS = { limit: 'minimal locked transfer (the limit)', service: "service'
 /** The test-like configuration: fast hashing, rate limits out of the way, errors-only logs. */
 function serviceEnv(dataDir: string, extra: Record<string, string>): Record<string, string> {
   return {
-    NODE_ENV: 'test',
+    NODE_ENV: 'production',
     HOST: '127.0.0.1',
     APP_PORT_1: '0',
     DATA_DIR: dataDir,
@@ -91,7 +93,7 @@ async function withSeededServer<T>(
   let server: BenchServer | undefined;
   let client: JsonClient | undefined;
   try {
-    server = await startBenchServer(env(dataDir));
+    server = await startCompiledBenchServer(env(dataDir));
     client = createJsonClient(server.url, SIZES.clients);
     const seedStarted = Date.now();
     const accounts = await seedAccounts(client, SEED);
@@ -188,6 +190,8 @@ async function benchPglite() {
 }
 
 async function main(): Promise<number> {
+  // The server runs compiled, as in production; the build is incremental, so this is quick when up to date.
+  execFileSync('npm', ['run', 'build'], { cwd: path.resolve(__dirname, '../..'), stdio: 'inherit' });
   const serverUrl = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
   const loadAtStart = os.loadavg()[0] ?? 0;
   const postgres = await benchPostgres(serverUrl);

@@ -3,7 +3,8 @@ import net from 'node:net';
 import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '../..');
-const MAIN = path.join(ROOT, 'bank-core/src/main.ts');
+const SOURCES = ['--conditions=development', '--import', 'tsx', path.join(ROOT, 'bank-core/src/main.ts')];
+const COMPILED = [path.join(ROOT, 'bank-core/dist/main.js')];
 const READY = /^bank-core ready: (http:\/\/\S+)/m;
 const START_TIMEOUT_MS = 60_000;
 
@@ -21,11 +22,15 @@ export interface ServiceProcess {
 
 /**
  * Runs bank-core from its sources as `npm start` does (node with the tsx loader, the `development`
- * condition), as a real process of its own that can be killed, with exactly `env` plus PATH.
+ * condition), or `compiled` as in production (`node bank-core/dist/main.js`, after `npm run build`), as a
+ * real process of its own that can be killed, with exactly `env` plus PATH.
  * @throws Error with its output when it exits or stays silent before announcing it is ready.
  */
-export function startServiceProcess(env: Record<string, string>): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', MAIN], {
+export function startServiceProcess(
+  env: Record<string, string>,
+  { compiled = false }: { compiled?: boolean } = {},
+): Promise<ServiceProcess> {
+  const child = spawn(process.execPath, compiled ? COMPILED : SOURCES, {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
