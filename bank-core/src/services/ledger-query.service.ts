@@ -5,7 +5,6 @@ import { customerAccountExists, findOwnedAccount, findStatementAccount } from '.
 import * as history from '../repositories/history.repository';
 import * as ledger from '../repositories/ledger.repository';
 import { findMovementByKey } from '../repositories/movement.repository';
-import type { TransactionType } from '../repositories/ledger.repository';
 
 const isAdmin = (actor: AccessClaims) => actor.role === 'admin';
 
@@ -39,18 +38,7 @@ export function createLedgerQueryService({ db }: { db: Database }) {
     },
 
     /** Customers see their own; admins everyone's, optionally narrowed to one user. */
-    async list(
-      actor: AccessClaims,
-      filter: {
-        userId?: string;
-        accountId?: string;
-        type?: TransactionType;
-        from?: Date;
-        to?: Date;
-        after?: { createdAt: Date; id: string };
-        limit: number;
-      },
-    ) {
+    async list(actor: AccessClaims, filter: ledger.TransactionFilter) {
       if (filter.accountId) await visibleAccount(actor, filter.accountId);
       return ledger.listTransactions(db, { ...filter, userId: isAdmin(actor) ? filter.userId : actor.userId });
     },

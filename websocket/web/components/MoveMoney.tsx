@@ -6,7 +6,7 @@ import { formatMoney } from '../format/money';
 import { parseAmount } from '../format/money';
 import { useAppState, useSession } from './context';
 import { SendMoney } from './SendMoney';
-import { AccountSelect, ErrorText, Field, inputValue, Success, useAction } from './ui';
+import { AccountSelect, AmountAndNarration, ErrorText, Success, useAction } from './ui';
 
 type Kind = 'deposit' | 'withdraw' | 'send';
 const LABELS: Record<Kind, string> = { deposit: 'Deposit', withdraw: 'Withdraw', send: 'Send money' };
@@ -84,17 +84,14 @@ function CashForm({ kind }: { kind: 'deposit' | 'withdraw' }) {
         value={account?.id ?? ''}
         onChange={setAccountId}
       />
-      <Field label="Amount" hint={account ? `In ${account.currency}, e.g. 150.50` : undefined}>
-        <input name="amount" inputMode="decimal" autocomplete="off" required value={amount} onInput={(e) => setAmount(inputValue(e))} />
-      </Field>
-      <Field label="Narration (optional)">
-        <input name="narration" maxLength={140} value={narration} onInput={(e) => setNarration(inputValue(e))} />
-      </Field>
-      {invalid && (
-        <p class="message error" role="alert">
-          {invalid}
-        </p>
-      )}
+      <AmountAndNarration
+        hint={account ? `In ${account.currency}, e.g. 150.50` : undefined}
+        amount={amount}
+        onAmount={setAmount}
+        narration={narration}
+        onNarration={setNarration}
+        invalid={invalid}
+      />
       <ErrorText error={action.error} />
       <button type="submit" class="primary" disabled={action.busy}>
         {action.busy ? 'Working…' : retryable(action.error) ? 'Try again' : kind === 'deposit' ? 'Deposit' : 'Withdraw'}

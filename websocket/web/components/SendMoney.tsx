@@ -5,7 +5,7 @@ import { formatMoney, parseAmount } from '../format/money';
 import { useAppState, useSession } from './context';
 import { retryable } from './MoveMoney';
 import { Receipt } from './Receipt';
-import { AccountSelect, ErrorText, Field, inputValue, useAction } from './ui';
+import { AccountSelect, AmountAndNarration, ErrorText, Field, inputValue, useAction } from './ui';
 
 interface Review {
   from: Account;
@@ -130,17 +130,14 @@ export function SendMoney() {
           onInput={(e) => setNumber(inputValue(e))}
         />
       </Field>
-      <Field label="Amount" hint={from ? `In ${from.currency}, available ${formatMoney(from.balance, from.currency)}` : undefined}>
-        <input name="amount" inputMode="decimal" autocomplete="off" required value={amount} onInput={(e) => setAmount(inputValue(e))} />
-      </Field>
-      <Field label="Narration (optional)">
-        <input name="narration" maxLength={140} value={narration} onInput={(e) => setNarration(inputValue(e))} />
-      </Field>
-      {invalid && (
-        <p class="message error" role="alert">
-          {invalid}
-        </p>
-      )}
+      <AmountAndNarration
+        hint={from ? `In ${from.currency}, available ${formatMoney(from.balance, from.currency)}` : undefined}
+        amount={amount}
+        onAmount={setAmount}
+        narration={narration}
+        onNarration={setNarration}
+        invalid={invalid}
+      />
       <ErrorText error={lookup.error} />
       <button type="submit" class="primary" disabled={lookup.busy}>
         {lookup.busy ? 'Looking up the recipient…' : 'Continue'}

@@ -142,3 +142,39 @@ export function AccountSelect({
 
 /** The value of the control an input or change event came from. */
 export const inputValue = (event: { currentTarget: EventTarget | null }) => (event.currentTarget as HTMLInputElement).value;
+
+/**
+ * The amount (typed in major units) and the optional narration of a movement, and why the typed amount is
+ * not one (`invalid`), as every money form asks for them.
+ */
+export function AmountAndNarration(props: {
+  hint: string | undefined;
+  amount: string;
+  onAmount: (value: string) => void;
+  narration: string;
+  onNarration: (value: string) => void;
+  invalid: string | null | undefined;
+}) {
+  return (
+    <>
+      <Field label="Amount" hint={props.hint}>
+        <input
+          name="amount"
+          inputMode="decimal"
+          autocomplete="off"
+          required
+          value={props.amount}
+          onInput={(e) => props.onAmount(inputValue(e))}
+        />
+      </Field>
+      <Field label="Narration (optional)">
+        <input name="narration" maxLength={140} value={props.narration} onInput={(e) => props.onNarration(inputValue(e))} />
+      </Field>
+      {props.invalid && (
+        <p class="message error" role="alert">
+          {props.invalid}
+        </p>
+      )}
+    </>
+  );
+}
