@@ -14,7 +14,7 @@ export default tseslint.config(
       globals: globals.node,
       parserOptions: {
         // The test configs include src, test, bench and common: one program per service covers every file.
-        project: ['bank-core/tsconfig.test.json', 'websocket/tsconfig.test.json', 'websocket/web/tsconfig.json'],
+        project: ['bank-core/tsconfig.test.json', 'websocket/tsconfig.test.json', 'websocket/web/tsconfig.json', 'cluster/tsconfig.json'],
         tsconfigRootDir: import.meta.dirname,
       },
     },

@@ -13,8 +13,10 @@ const project = (name: string): Config => ({
   moduleNameMapper: { '^@bank/common$': '<rootDir>/../common/src/index.ts' },
 });
 
+// `npm run test:cluster` (TEST_CLUSTER=1) runs the multi-instance tests in cluster/ instead: they need
+// PostgreSQL, Redis, NATS JetStream and nginx, which `npm test` never does.
 const config: Config = {
-  projects: [project('bank-core'), project('websocket')],
+  projects: process.env.TEST_CLUSTER === '1' ? [project('cluster')] : [project('bank-core'), project('websocket')],
   testTimeout: 30_000,
 };
 
