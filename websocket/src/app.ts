@@ -9,13 +9,17 @@ import { activityRoutes } from './routes/activity.routes';
 import { bankCoreProxy } from './routes/bank-core-proxy';
 import { WS_PATH } from './sockets/close-codes';
 import type { ActivityReader } from './services/activity-reader.service';
+import type { BankCoreBreaker } from './services/bank-core-breaker';
 import type { SessionChecker } from './services/session-check.service';
+import type { Metrics } from './utils/metrics';
 
 export interface AppDeps {
   config: Config;
   logger: Logger;
   accessTokens: AccessTokens;
   sessionChecker: SessionChecker;
+  breaker: BankCoreBreaker;
+  metrics: Metrics;
   readers: { interactions: ActivityReader; errors: ActivityReader };
   /** Live figures for /healthz (socket count, feed position). */
   status: () => Record<string, unknown>;
@@ -27,14 +31,14 @@ export const WEB_DIR = path.join(__dirname, '..', 'dist', 'web');
 const ASSET_MAX_AGE_SECONDS = 365 * 24 * 3600;
 
 /** Builds the Express app; never listens (server.ts attaches it and the WebSocket server to one HTTP server). */
-export function createApp({ config, logger, accessTokens, sessionChecker, readers, status }: AppDeps): Express {
+export function createApp({ config, logger, accessTokens, sessionChecker, breaker, metrics, readers, status }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   // The same client address as the socket upgrades use (utils/client-address.ts).
   app.set('trust proxy', config.trustProxy);
   app.use(requestId);
   // Before helmet: bank-core's answers (Swagger UI included) keep bank-core's own security headers.
-  app.use(bankCoreProxy({ target: config.bankCoreUrl, logger }));
+  app.use(bankCoreProxy({ target: config.bankCoreUrl, logger, breaker }));
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -52,6 +56,10 @@ export function createApp({ config, logger, accessTokens, sessionChecker, reader
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', ...status() });
+  });
+  // Prometheus; like bank-core's, keep it off the public internet (the load balancer does not route it).
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   // What the page needs at start: where the socket is, and how long a quiet session may stay signed in.
   app.get('/api/websocket/config', (_req, res) => {

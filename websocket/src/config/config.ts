@@ -43,6 +43,8 @@ const envSchema = z.object({
   WS_FEED_RETRY_MAX_MS: positiveInt.default(30_000),
   WS_FEED_PROBE_INTERVAL_MS: positiveInt.default(250),
   WS_FEED_IDLE_TIMEOUT_MS: positiveInt.default(60_000),
+  WS_BANK_CORE_BREAKER_RESET_MS: positiveInt.default(10_000),
+  WS_BANK_CORE_OUTAGE_GRACE_MS: positiveInt.default(60_000),
   // A signed-in page with no keyboard or pointer use this long signs itself out, warning first.
   WEB_IDLE_TIMEOUT_MS: positiveInt.min(1_000).default(10 * 60_000),
   WEB_IDLE_WARNING_MS: positiveInt.default(60_000),
@@ -90,6 +92,11 @@ export interface Config {
   };
   /** Reconnect backoff ceiling; /readyz probe interval while bank-core is unreachable; silence before reconnecting (ms). */
   feed: { enabled: boolean; retryMaxMs: number; probeIntervalMs: number; idleTimeoutMs: number };
+  /**
+   * The circuit breaker around calls to bank-core: how long it stays open before one trial call (ms), and how
+   * long sockets already authenticated are kept once it has opened (ms); see services/bank-core-breaker.ts.
+   */
+  breaker: { resetMs: number; outageGraceMs: number };
   /** The page's idle sign-out: after idleTimeoutMs without input, warned idleWarningMs before. */
   web: { idleTimeoutMs: number; idleWarningMs: number };
 }
@@ -145,6 +152,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       probeIntervalMs: env.WS_FEED_PROBE_INTERVAL_MS,
       idleTimeoutMs: env.WS_FEED_IDLE_TIMEOUT_MS,
     },
+    breaker: { resetMs: env.WS_BANK_CORE_BREAKER_RESET_MS, outageGraceMs: env.WS_BANK_CORE_OUTAGE_GRACE_MS },
     web: { idleTimeoutMs: env.WEB_IDLE_TIMEOUT_MS, idleWarningMs: Math.min(env.WEB_IDLE_WARNING_MS, env.WEB_IDLE_TIMEOUT_MS) },
   };
 }
