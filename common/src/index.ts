@@ -11,3 +11,4 @@ export * from './request-id';
 export * from './run-service';
 export * from './service-config';
 export * from './service-token';
+export * from './tracing-config';

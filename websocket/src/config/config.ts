@@ -1,12 +1,21 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { parseEnv, parseTrustProxy, resolveFromRoot, resolveJwtSecret } from '@bank/common';
+import {
+  parseEnv,
+  parseTrustProxy,
+  resolveFromRoot,
+  resolveJwtSecret,
+  tracingConfigFrom,
+  tracingEnvShape,
+  type TracingConfig,
+} from '@bank/common';
 
 const port = z.coerce.number().int().min(0).max(65_535);
 const positiveInt = z.coerce.number().int().positive();
 const flag = z.enum(['true', 'false']).transform((value) => value === 'true');
 
 const envSchema = z.object({
+  ...tracingEnvShape,
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
   APP_PORT_1: port.default(3000),
@@ -159,3 +168,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
 
 // The same rule as bank-core's config: both services must verify the same tokens, so outside
 // production both read the one generated secret in the shared DATA_DIR.
+
+/**
+ * Only the tracing settings (OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_SERVICE_NAME; undefined: tracing off), read by
+ * src/instrumentation.ts before anything else is loaded; `loadConfig` checks the same variables again.
+ * @throws ConfigError when either is invalid.
+ */
+export function loadTracingConfig(source: NodeJS.ProcessEnv = process.env): TracingConfig | undefined {
+  return tracingConfigFrom(source, 'websocket');
+}
