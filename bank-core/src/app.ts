@@ -42,7 +42,7 @@ export function createApp({ config, db, logger, services }: AppDeps): Express {
   app.use(cookieParser());
 
   app.use(opsRoutes({ db, metrics, websocketPort: config.websocketPort }));
-  app.use('/api', limitPerMinute(config.rateLimits.apiPerMinute, byIp, 'requests'));
+  app.use('/api', limitPerMinute(config.rateLimits.apiPerMinute, byIp, 'requests', services.rateLimitStores('api')));
   app.use('/api/users', userRoutes(services, config));
   app.use('/api/accounts', accountRoutes(services));
   app.use('/api/transactions', transactionRoutes(services, config.maxTransactionAmount));

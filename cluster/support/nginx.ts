@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
+import { accepts } from './redis-server';
 
 const ROOT = path.resolve(__dirname, '../..');
 /** The balancer's configuration, the same file docker-compose mounts into the nginx image. */
@@ -22,7 +22,9 @@ export interface NginxSettings {
  * variables; nginx's own $variables stay).
  */
 export function renderTemplate(template: string, settings: NginxSettings): string {
-  const servers = (addresses: string[]) => addresses.map((address) => `server ${address};`).join(' ');
+  // nginx refuses an empty upstream; a topology without websocket instances gets one marked down (502).
+  const servers = (addresses: string[]) =>
+    addresses.length === 0 ? 'server 127.0.0.1:9 down;' : addresses.map((address) => `server ${address};`).join(' ');
   const values: Record<string, string> = {
     NGINX_PORT: `127.0.0.1:${settings.port}`,
     BANK_CORE_SERVERS: servers(settings.bankCores),
@@ -95,15 +97,4 @@ export async function startNginx(prefix: string, settings: NginxSettings): Promi
       clearTimeout(forced);
     },
   };
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
