@@ -44,7 +44,7 @@ import { measure, runOpenLoop, type LoadResult } from './bench-load';
 import { startCompiledBenchServer } from './bench-compiled';
 import { createBenchDatabase, type BenchServer } from './bench-process';
 import { formatAudit, formatLine, formatTable, machineLine, rssLine, type Row } from './bench-report';
-import { hotTransfer, randomDeposit, randomTransfer, seedAccounts, type BenchAccount, type Transfer } from './bench-seed';
+import { hotTransfer, overApi, randomDeposit, randomTransfer, seedAccounts, type BenchAccount } from './bench-seed';
 
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
 // BENCH_MEASURED and BENCH_WARM_UP shrink a run to check that the script works; figures come from the defaults.
@@ -78,12 +78,6 @@ function serviceEnv(dataDir: string, extra: Record<string, string>): Record<stri
     ...extra,
   };
 }
-
-const overApi = (client: JsonClient, next: () => Transfer, kind: 'transfer' | 'deposit') => async () => {
-  const { from, to, amount } = next();
-  if (kind === 'deposit') await client.post('/api/transactions/deposit', { accountId: to.id, amount }, 201, to.token);
-  else await client.post('/api/transactions/send', { fromAccountId: from.id, toAccountNumber: to.accountNumber, amount }, 201, from.token);
-};
 
 /** Starts a server, seeds it, runs `phases`, audits, and always stops the server and removes its files. */
 async function withSeededServer<T>(
