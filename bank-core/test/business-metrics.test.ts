@@ -75,6 +75,29 @@ describe('business metrics on /metrics', () => {
     expect(after.amount('transfer') - before.amount('transfer')).toBe(400);
   });
 
+  it('movements sent at once (group-committed together) are each counted once, refused ones not at all', async () => {
+    const alice = await createUser(t);
+    const bob = await createUser(t);
+    await deposit(t, alice, 1_000);
+    const before = await counters();
+
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, () =>
+        t.http
+          .post('/api/transactions/send')
+          .set(alice.auth)
+          .send({ fromAccountId: alice.account.id, toAccountNumber: bob.account.accountNumber, amount: 50 }),
+      ),
+    );
+    const accepted = answers.filter((res) => res.status === 201).length;
+    expect(accepted).toBe(20);
+
+    const after = await counters();
+    expect(after.transfers('transfer') - before.transfers('transfer')).toBe(accepted);
+    expect(after.amount('transfer') - before.amount('transfer')).toBe(accepted * 50);
+    expect(after.refusals('INSUFFICIENT_FUNDS') - before.refusals('INSUFFICIENT_FUNDS')).toBe(30 - accepted);
+  });
+
   it('a refused movement is counted as a refusal by its error code, and not as a posting', async () => {
     const alice = await createUser(t);
     await deposit(t, alice, 100);
