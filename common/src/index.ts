@@ -11,4 +11,6 @@ export * from './request-id';
 export * from './run-service';
 export * from './service-config';
 export * from './service-token';
+export * from './redis';
+export * from './session-ends';
 export * from './tracing-config';

@@ -19,10 +19,11 @@ export interface AppDeps {
   accessTokens: AccessTokens;
   sessionChecker: SessionChecker;
   breaker: BankCoreBreaker;
-  metrics: Metrics;
   readers: { interactions: ActivityReader; errors: ActivityReader };
   /** Live figures for /healthz (socket count, feed position). */
   status: () => Record<string, unknown>;
+  /** Served at /metrics. */
+  metrics: Metrics;
 }
 
 // The built page (vite build of websocket/web); found from this file, so the same from src/ (tsx) and dist/.
@@ -31,7 +32,7 @@ export const WEB_DIR = path.join(__dirname, '..', 'dist', 'web');
 const ASSET_MAX_AGE_SECONDS = 365 * 24 * 3600;
 
 /** Builds the Express app; never listens (server.ts attaches it and the WebSocket server to one HTTP server). */
-export function createApp({ config, logger, accessTokens, sessionChecker, breaker, metrics, readers, status }: AppDeps): Express {
+export function createApp({ config, logger, accessTokens, sessionChecker, breaker, readers, status, metrics }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   // The same client address as the socket upgrades use (utils/client-address.ts).
@@ -57,7 +58,7 @@ export function createApp({ config, logger, accessTokens, sessionChecker, breake
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', ...status() });
   });
-  // Prometheus; like bank-core's, keep it off the public internet (the load balancer does not route it).
+  // Like bank-core's: no authentication, so keep it off the public internet (nginx does not route it).
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });

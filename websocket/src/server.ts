@@ -1,6 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createAccessTokens, createLogger, createServiceTokens, type Logger } from '@bank/common';
+import {
+  closeRedis,
+  connectRedis,
+  createAccessTokens,
+  createLogger,
+  createServiceTokens,
+  subscribeSessionEnds,
+  type Logger,
+} from '@bank/common';
 import { createApp } from './app';
 import type { Config } from './config/config';
 import { createAccountEventDispatcher } from './services/account-events.service';
@@ -16,7 +24,7 @@ import { createAdmission } from './sockets/admission';
 import { CLOSE_GRACE_MS, WS_PATH } from './sockets/close-codes';
 import { createSocketGateway } from './sockets/socket-gateway';
 import { createClientAddress } from './utils/client-address';
-import { createMetrics } from './utils/metrics';
+import { addBreakerGauge, createMetrics } from './utils/metrics';
 
 export interface RunningServer {
   /** http://host:port of the page and the HTTP API. */
@@ -85,8 +93,9 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
     };
   };
   const chat = createChatService({ activity, interactions: readers.interactions, registry, logger });
-  const metrics = createMetrics({ openSockets: () => registry.size, breakerState: () => breaker.state });
-  const app = createApp({ config, logger, accessTokens, sessionChecker, breaker, metrics, readers, status });
+  const metrics = createMetrics({ openSockets: () => registry.size });
+  addBreakerGauge(metrics.registry, () => breaker.state);
+  const app = createApp({ config, logger, accessTokens, sessionChecker, breaker, readers, status, metrics });
   const server = createServer(app);
   const gateway = createSocketGateway({
     server,
@@ -102,6 +111,25 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
     breaker,
     outageGraceMs: config.breaker.outageGraceMs,
   });
+
+  // Optional: without REDIS_URL an ended session's sockets close at the next sweep (WS_SESSION_CHECK_INTERVAL_MS).
+  const redis = config.redisUrl ? connectRedis({ url: config.redisUrl, logger, purpose: 'session ends' }) : undefined;
+  if (redis) {
+    let missed = false;
+    subscribeSessionEnds({
+      client: redis,
+      logger,
+      handlers: {
+        ended: (end) => gateway.sessionEnded(end),
+        lost: () => (missed = true),
+        // Ends announced while the subscription was down are lost: ask bank-core about every socket again.
+        subscribed: () => {
+          if (missed) gateway.recheckAll();
+          missed = false;
+        },
+      },
+    });
+  }
 
   await chat.ready();
   await new Promise<void>((resolve, reject) => {
@@ -123,6 +151,7 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await feed?.stop();
       await gateway.close();
+      if (redis) await closeRedis(redis);
       server.closeIdleConnections();
       const forced = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
       await closed;
