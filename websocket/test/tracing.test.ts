@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -67,33 +67,6 @@ async function startCollector() {
   };
 }
 
-/** The websocket service from its sources, as `npm start` runs it; resolves once it says it is ready. */
-async function startWebsocketProcess(env: Record<string, string>): Promise<{ url: string; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', path.join(ROOT, 'websocket/src/main.ts')], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const ready = /^websocket ready: (http:\/\/\S+)/m.exec(output);
-      if (ready) resolve(ready[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`websocket exited with ${code}:\n${output}`)));
-  });
-  return {
-    url,
-    async stop() {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
-
 /** Which OpenTelemetry SDK modules a service's instrumentation.ts loads, with `env` (run in a process of its own). */
 function sdkModulesLoaded(env: Record<string, string>): string[] {
   const script = `require('./bank-core/src/instrumentation.ts');
@@ -109,7 +82,7 @@ function sdkModulesLoaded(env: Record<string, string>): string[] {
 
 let collector: Awaited<ReturnType<typeof startCollector>>;
 let core: ServiceProcess | undefined;
-let websocket: Awaited<ReturnType<typeof startWebsocketProcess>> | undefined;
+let websocket: ServiceProcess | undefined;
 
 beforeAll(async () => {
   collector = await startCollector();
@@ -123,13 +96,10 @@ beforeAll(async () => {
     OTEL_BSP_SCHEDULE_DELAY: '100',
   };
   core = await startServiceProcess({ ...common, APP_PORT_1: String(await freePort()), DATA_DIR: dataDir });
-  websocket = await startWebsocketProcess({
-    ...common,
-    APP_PORT_2: String(await freePort()),
-    DATA_DIR: dataDir,
-    BANK_CORE_URL: core.url,
-    WS_FEED_ENABLED: 'false',
-  });
+  websocket = await startServiceProcess(
+    { ...common, APP_PORT_2: String(await freePort()), DATA_DIR: dataDir, BANK_CORE_URL: core.url, WS_FEED_ENABLED: 'false' },
+    { service: 'websocket' },
+  );
 });
 
 afterAll(async () => {
