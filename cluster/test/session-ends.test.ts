@@ -1,6 +1,7 @@
 import { createClient } from 'redis';
 import { call, openSocket, signUp, type ClusterUser, type OpenSocket } from '../support/client';
 import { ENGINES } from '../support/engines';
+import { startRedisServer, type RedisServer } from '../support/redis-server';
 import { startTopology, type Topology } from '../support/topology';
 
 jest.setTimeout(120_000);
@@ -95,5 +96,38 @@ describe('with REDIS_URL, an ended session is refused by every instance of both 
       await publisher.close();
       socket.socket.close();
     }
+  });
+});
+
+describe('when Redis was away, a websocket instance catches up once subscribed again', () => {
+  let redis: RedisServer;
+  let topology: Topology;
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    // The periodic re-check (30 s by default) stays far beyond this test's bound.
+    topology = await startTopology({ bankCores: 1, websockets: 1, redisUrl: redis.url, nginx: false });
+  });
+  afterAll(async () => {
+    await topology?.stop();
+    await redis?.stop();
+  });
+
+  test('a session ended while Redis was down has its sockets closed within seconds of Redis coming back', async () => {
+    const core = topology.bankCores[0]!.url;
+    const user = await signUp(core);
+    const socket = await openSocket(`ws://127.0.0.1:${topology.websockets[0]!.port}/ws`, user.token);
+
+    await redis.stop();
+    expect((await call(core, '/api/users/logout', { body: { refreshToken: user.refreshToken } })).status).toBe(204);
+    await redis.start();
+    const back = performance.now();
+
+    const closed = await Promise.race([
+      socket.closed,
+      new Promise<{ code: number; at: number }>((resolve) => setTimeout(() => resolve({ code: 0, at: Infinity }), 6_000)),
+    ]);
+    expect(closed.code).toBe(4401);
+    // Reconnection backs off to 2 s at most; then every socket's session is asked again.
+    expect(closed.at - back).toBeLessThan(5_000);
   });
 });
