@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
 import { createClient } from 'redis';
 import { call, openSocket, signUp, type ClusterUser, type OpenSocket } from '../support/client';
 import { ENGINES } from '../support/engines';
@@ -79,6 +81,28 @@ describe('with REDIS_URL, an ended session is refused by every instance of both 
     const closes = await Promise.all([closedSoon(socket), closedSoon(second)]);
     expect(closes.map((close) => close.code)).toEqual([4401, 4401]);
     for (const close of closes) expect(Math.max(0, close.at - at)).toBeLessThan(BOUND_MS);
+  });
+
+  test('make-admin: a socket on websocket B may use the staff frames within a second, without signing in again', async () => {
+    const { user, socket } = await signedInEverywhere();
+    const staffQueue = async () => {
+      const before = socket.frames.length;
+      socket.socket.send(JSON.stringify({ type: 'chat.queue' }));
+      while (socket.frames.length === before) await new Promise((resolve) => setTimeout(resolve, 5));
+      return socket.frames.at(-1)!;
+    };
+    expect(await staffQueue()).toMatchObject({ type: 'error', code: 'FORBIDDEN' });
+
+    const core = topology.bankCores[0]!;
+    execFileSync(process.execPath, [path.join(__dirname, '../../bank-core/dist/scripts/make-admin.js'), user.email], {
+      env: { PATH: process.env.PATH, ...core.env },
+      stdio: 'ignore',
+    });
+    const granted = performance.now();
+    let answer = await staffQueue();
+    while (answer.type !== 'chat.queue' && performance.now() - granted < 1_000) answer = await staffQueue();
+    expect(answer).toMatchObject({ type: 'chat.queue' });
+    socket.socket.close();
   });
 
   test('a message on the channel that is not a valid session end closes nothing', async () => {
