@@ -10,6 +10,7 @@ import { bankCoreProxy } from './routes/bank-core-proxy';
 import { WS_PATH } from './sockets/close-codes';
 import type { ActivityReader } from './services/activity-reader.service';
 import type { SessionChecker } from './services/session-check.service';
+import type { Metrics } from './utils/metrics';
 
 export interface AppDeps {
   config: Config;
@@ -19,6 +20,8 @@ export interface AppDeps {
   readers: { interactions: ActivityReader; errors: ActivityReader };
   /** Live figures for /healthz (socket count, feed position). */
   status: () => Record<string, unknown>;
+  /** Served at /metrics. */
+  metrics: Metrics;
 }
 
 // The built page (vite build of websocket/web); found from this file, so the same from src/ (tsx) and dist/.
@@ -27,7 +30,7 @@ export const WEB_DIR = path.join(__dirname, '..', 'dist', 'web');
 const ASSET_MAX_AGE_SECONDS = 365 * 24 * 3600;
 
 /** Builds the Express app; never listens (server.ts attaches it and the WebSocket server to one HTTP server). */
-export function createApp({ config, logger, accessTokens, sessionChecker, readers, status }: AppDeps): Express {
+export function createApp({ config, logger, accessTokens, sessionChecker, readers, status, metrics }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   // The same client address as the socket upgrades use (utils/client-address.ts).
@@ -52,6 +55,10 @@ export function createApp({ config, logger, accessTokens, sessionChecker, reader
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', ...status() });
+  });
+  // Like bank-core's: no authentication, so keep it off the public internet (nginx does not route it).
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   // What the page needs at start: where the socket is, and how long a quiet session may stay signed in.
   app.get('/api/websocket/config', (_req, res) => {

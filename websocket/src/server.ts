@@ -23,6 +23,7 @@ import { createAdmission } from './sockets/admission';
 import { CLOSE_GRACE_MS, WS_PATH } from './sockets/close-codes';
 import { createSocketGateway } from './sockets/socket-gateway';
 import { createClientAddress } from './utils/client-address';
+import { createMetrics } from './utils/metrics';
 
 export interface RunningServer {
   /** http://host:port of the page and the HTTP API. */
@@ -83,7 +84,8 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
     };
   };
   const chat = createChatService({ activity, interactions: readers.interactions, registry, logger });
-  const app = createApp({ config, logger, accessTokens, sessionChecker, readers, status });
+  const metrics = createMetrics({ openSockets: () => registry.size });
+  const app = createApp({ config, logger, accessTokens, sessionChecker, readers, status, metrics });
   const server = createServer(app);
   const gateway = createSocketGateway({
     server,

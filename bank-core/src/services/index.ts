@@ -18,6 +18,7 @@ import { createLedgerQueryService } from './ledger-query.service';
 import { createLedgerService } from './ledger.service';
 import { createPasswordHasher } from './password.service';
 import { createSessionGuard } from './session-guard';
+import { createMetrics } from '../utils/metrics';
 import { createUserService } from './user.service';
 
 // How long a "session is live" answer is trusted before asking the database again.
@@ -60,10 +61,20 @@ export function createServices({ config, db, logger, redis }: { config: Config; 
   const users = createUserService({ db, passwords, sessionGuard });
   const serviceTokens = createServiceTokens({ secret: config.jwt.secret, issuer: config.jwt.issuer, audience: config.jwt.audience });
   const feed = createEventFeed({ db, pollMs: config.eventFeedPollMs, logger });
-  const ledger = createLedgerService({ db, logger, onPosted: feed.notify });
+  // One registry per app: the HTTP middleware, the ledger and the error handler all count into it.
+  const metrics = createMetrics();
+  const ledger = createLedgerService({
+    db,
+    logger,
+    onPosted: (posting) => {
+      metrics.countPosting(posting);
+      feed.notify();
+    },
+  });
   const ledgerQueries = createLedgerQueryService({ db });
   const idempotency = createIdempotencyService({ db, logger });
   return {
+    metrics,
     rateLimitStores,
     accessTokens,
     serviceTokens,
