@@ -21,11 +21,11 @@ async function firstRefusal(baseUrl: string, token: string): Promise<number | un
   return undefined;
 }
 
-/** The socket's close, or code 0 if it is still open after 1 s (without Redis it would close at the 30 s sweep). */
-const closedSoon = (socket: OpenSocket) =>
+/** The socket's close, or code 0 if it is still open after `ms` (without Redis it would close at the 30 s sweep). */
+const closedSoon = (socket: OpenSocket, ms = 1_000) =>
   Promise.race([
     socket.closed,
-    new Promise<{ code: number; at: number }>((resolve) => setTimeout(() => resolve({ code: 0, at: Infinity }), 1_000)),
+    new Promise<{ code: number; at: number }>((resolve) => setTimeout(() => resolve({ code: 0, at: Infinity }), ms)),
   ]);
 
 describe('with REDIS_URL, an ended session is refused by every instance of both services', () => {
@@ -146,12 +146,18 @@ describe('when Redis was away, a websocket instance catches up once subscribed a
     await redis.start();
     const back = performance.now();
 
-    const closed = await Promise.race([
-      socket.closed,
-      new Promise<{ code: number; at: number }>((resolve) => setTimeout(() => resolve({ code: 0, at: Infinity }), 6_000)),
-    ]);
+    const closed = await closedSoon(socket, 6_000);
     expect(closed.code).toBe(4401);
     // Reconnection backs off to 2 s at most; then every socket's session is asked again.
     expect(closed.at - back).toBeLessThan(5_000);
+
+    // And the subscription is back in place: the next logout closes its socket at once.
+    const next = await signUp(core);
+    const nextSocket = await openSocket(`ws://127.0.0.1:${topology.websockets[0]!.port}/ws`, next.token);
+    expect((await call(core, '/api/users/logout', { body: { refreshToken: next.refreshToken } })).status).toBe(204);
+    const loggedOut = performance.now();
+    const nextClosed = await closedSoon(nextSocket);
+    expect(nextClosed.code).toBe(4401);
+    expect(Math.max(0, nextClosed.at - loggedOut)).toBeLessThan(BOUND_MS);
   });
 });
