@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startServiceProcess, type ServiceProcess } from '../../bank-core/chaos/service-process';
@@ -28,12 +28,12 @@ function sdkModulesLoaded(env: Record<string, string>): string[] {
 }
 
 let collector: Collector;
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tracing-test-'));
 let core: ServiceProcess | undefined;
 let websocket: ServiceProcess | undefined;
 
 beforeAll(async () => {
   collector = await startCollector();
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tracing-test-'));
   const common = {
     NODE_ENV: 'development',
     JWT_SECRET: TEST_JWT.secret,
@@ -69,6 +69,15 @@ describe('tracing (OTEL_EXPORTER_OTLP_ENDPOINT set)', () => {
     expect(coreSpan.attributes['bank.client_request_id']).toBe(page.attributes['bank.request_id']);
     expect(parentOfCore).toMatchObject({ service: 'websocket', kind: CLIENT, traceId: page.traceId });
     expect(coreSpan.name).toBe('POST /api/users/signup');
+    // And from bank-core's log line for the request to the trace.
+    const logLine = await eventually(() =>
+      readFileSync(path.join(dataDir, 'logs', 'info.log'), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .find((line) => line.message === 'request' && line.requestId === coreSpan.attributes['bank.request_id']),
+    );
+    expect(logLine.traceId).toBe(page.traceId);
     // Only traces, as JSON: no metrics or logs export.
     expect([...collector.posts]).toEqual(['/v1/traces application/json']);
   });
