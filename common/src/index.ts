@@ -13,3 +13,4 @@ export * from './service-config';
 export * from './service-token';
 export * from './redis';
 export * from './session-ends';
+export * from './tracing-config';

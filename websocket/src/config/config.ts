@@ -1,12 +1,21 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { parseEnv, parseTrustProxy, resolveFromRoot, resolveJwtSecret } from '@bank/common';
+import {
+  parseEnv,
+  parseTrustProxy,
+  resolveFromRoot,
+  resolveJwtSecret,
+  tracingConfigFrom,
+  tracingEnvShape,
+  type TracingConfig,
+} from '@bank/common';
 
 const port = z.coerce.number().int().min(0).max(65_535);
 const positiveInt = z.coerce.number().int().positive();
 const flag = z.enum(['true', 'false']).transform((value) => value === 'true');
 
 const envSchema = z.object({
+  ...tracingEnvShape,
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
   APP_PORT_1: port.default(3000),
@@ -45,6 +54,8 @@ const envSchema = z.object({
   WS_FEED_RETRY_MAX_MS: positiveInt.default(30_000),
   WS_FEED_PROBE_INTERVAL_MS: positiveInt.default(250),
   WS_FEED_IDLE_TIMEOUT_MS: positiveInt.default(60_000),
+  WS_BANK_CORE_BREAKER_RESET_MS: positiveInt.default(10_000),
+  WS_BANK_CORE_OUTAGE_GRACE_MS: positiveInt.default(60_000),
   // A signed-in page with no keyboard or pointer use this long signs itself out, warning first.
   WEB_IDLE_TIMEOUT_MS: positiveInt.min(1_000).default(10 * 60_000),
   WEB_IDLE_WARNING_MS: positiveInt.default(60_000),
@@ -94,6 +105,11 @@ export interface Config {
   };
   /** Reconnect backoff ceiling; /readyz probe interval while bank-core is unreachable; silence before reconnecting (ms). */
   feed: { enabled: boolean; retryMaxMs: number; probeIntervalMs: number; idleTimeoutMs: number };
+  /**
+   * The circuit breaker around calls to bank-core: how long it stays open before one trial call (ms), and how
+   * long sockets already authenticated are kept once it has opened (ms); see services/bank-core-breaker.ts.
+   */
+  breaker: { resetMs: number; outageGraceMs: number };
   /** The page's idle sign-out: after idleTimeoutMs without input, warned idleWarningMs before. */
   web: { idleTimeoutMs: number; idleWarningMs: number };
 }
@@ -150,9 +166,19 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       probeIntervalMs: env.WS_FEED_PROBE_INTERVAL_MS,
       idleTimeoutMs: env.WS_FEED_IDLE_TIMEOUT_MS,
     },
+    breaker: { resetMs: env.WS_BANK_CORE_BREAKER_RESET_MS, outageGraceMs: env.WS_BANK_CORE_OUTAGE_GRACE_MS },
     web: { idleTimeoutMs: env.WEB_IDLE_TIMEOUT_MS, idleWarningMs: Math.min(env.WEB_IDLE_WARNING_MS, env.WEB_IDLE_TIMEOUT_MS) },
   };
 }
 
 // The same rule as bank-core's config: both services must verify the same tokens, so outside
 // production both read the one generated secret in the shared DATA_DIR.
+
+/**
+ * Only the tracing settings (OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_SERVICE_NAME; undefined: tracing off), read by
+ * src/instrumentation.ts before anything else is loaded; `loadConfig` checks the same variables again.
+ * @throws ConfigError when either is invalid.
+ */
+export function loadTracingConfig(source: NodeJS.ProcessEnv = process.env): TracingConfig | undefined {
+  return tracingConfigFrom(source, 'websocket');
+}
