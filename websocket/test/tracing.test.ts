@@ -1,12 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startServiceProcess, type ServiceProcess } from '../../bank-core/chaos/service-process';
 import { eventually } from '../../bank-core/test/support/eventually';
 import { freePort } from './support/fake-bank-core';
+import { CLIENT, pageCallSpans, startCollector, type Collector } from './support/otlp-collector';
 import { TEST_JWT } from './support/tokens';
 
 // OpenTelemetry across both services, as they run from `npm start` (node with the tsx loader): each is a
@@ -14,58 +13,6 @@ import { TEST_JWT } from './support/tokens';
 jest.setTimeout(120_000);
 
 const ROOT = path.resolve(__dirname, '../..');
-
-interface Span {
-  service: string;
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  name: string;
-  kind: number;
-  attributes: Record<string, unknown>;
-}
-// OTLP span kinds.
-const SERVER = 2;
-const CLIENT = 3;
-
-/** An OTLP/HTTP collector that keeps every span posted to /v1/traces (JSON, as the exporter sends it). */
-async function startCollector() {
-  const spans: Span[] = [];
-  const posts = new Set<string>();
-  type AnyValue = Record<string, unknown>;
-  type OtlpBody = {
-    resourceSpans: {
-      resource: { attributes: { key: string; value: AnyValue }[] };
-      scopeSpans: { spans: (Omit<Span, 'service' | 'attributes'> & { attributes: { key: string; value: AnyValue }[] })[] }[];
-    }[];
-  };
-  const flatten = (list: { key: string; value: AnyValue }[]) =>
-    Object.fromEntries(list.map(({ key, value }) => [key, Object.values(value)[0]]));
-  const server: Server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    req.on('end', () => {
-      posts.add(`${req.url} ${req.headers['content-type']}`);
-      if (req.url === '/v1/traces') {
-        for (const { resource, scopeSpans } of (JSON.parse(body) as OtlpBody).resourceSpans) {
-          const service = String(flatten(resource.attributes)['service.name']);
-          for (const span of scopeSpans.flatMap((scope) => scope.spans)) {
-            spans.push({ ...span, service, attributes: flatten(span.attributes) });
-          }
-        }
-      }
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    spans,
-    /** What was posted: `path content-type`, each once. */
-    posts,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 /** Which OpenTelemetry SDK modules a service's instrumentation.ts loads, with `env` (run in a process of its own). */
 function sdkModulesLoaded(env: Record<string, string>): string[] {
@@ -80,13 +27,13 @@ function sdkModulesLoaded(env: Record<string, string>): string[] {
   return JSON.parse(result.stdout) as string[];
 }
 
-let collector: Awaited<ReturnType<typeof startCollector>>;
+let collector: Collector;
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tracing-test-'));
 let core: ServiceProcess | undefined;
 let websocket: ServiceProcess | undefined;
 
 beforeAll(async () => {
   collector = await startCollector();
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tracing-test-'));
   const common = {
     NODE_ENV: 'development',
     JWT_SECRET: TEST_JWT.secret,
@@ -116,25 +63,21 @@ describe('tracing (OTEL_EXPORTER_OTLP_ENDPOINT set)', () => {
       body: JSON.stringify({ name: 'Ada Trace', email: `ada-${Date.now()}@example.com`, password: 'a long enough password 1' }),
     });
     expect(res.status).toBe(201);
-    const coreRequestId = res.headers.get('x-request-id');
-
-    // websocket: server span for the page's request (the page's id recorded beside its own), client span to bank-core.
-    const pageSpan = await eventually(() =>
-      collector.spans.find(
-        (span) => span.service === 'websocket' && span.kind === SERVER && span.attributes['bank.client_request_id'] === 'page-call-1',
-      ),
-    );
-    const coreSpan = await eventually(() =>
-      collector.spans.find(
-        (span) => span.service === 'bank-core' && span.kind === SERVER && span.attributes['bank.request_id'] === coreRequestId,
-      ),
-    );
-    expect(coreSpan.traceId).toBe(pageSpan.traceId);
+    const { page, core: coreSpan, parentOfCore } = await pageCallSpans(collector, 'page-call-1', res.headers.get('x-request-id')!);
+    expect(coreSpan.traceId).toBe(page.traceId);
     // bank-core was called with the websocket's request id, and its span hangs under the websocket's outgoing call.
-    expect(coreSpan.attributes['bank.client_request_id']).toBe(pageSpan.attributes['bank.request_id']);
-    const hop = collector.spans.find((span) => span.spanId === coreSpan.parentSpanId);
-    expect(hop).toMatchObject({ service: 'websocket', kind: CLIENT, traceId: pageSpan.traceId });
+    expect(coreSpan.attributes['bank.client_request_id']).toBe(page.attributes['bank.request_id']);
+    expect(parentOfCore).toMatchObject({ service: 'websocket', kind: CLIENT, traceId: page.traceId });
     expect(coreSpan.name).toBe('POST /api/users/signup');
+    // And from bank-core's log line for the request to the trace.
+    const logLine = await eventually(() =>
+      readFileSync(path.join(dataDir, 'logs', 'info.log'), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .find((line) => line.message === 'request' && line.requestId === coreSpan.attributes['bank.request_id']),
+    );
+    expect(logLine.traceId).toBe(page.traceId);
     // Only traces, as JSON: no metrics or logs export.
     expect([...collector.posts]).toEqual(['/v1/traces application/json']);
   });
@@ -143,7 +86,7 @@ describe('tracing (OTEL_EXPORTER_OTLP_ENDPOINT set)', () => {
     await fetch(`${core!.url}/healthz`);
     await fetch(`${websocket!.url}/metrics`);
     await fetch(`${websocket!.url}/api/websocket/config`);
-    const pathOf = (span: Span) => span.attributes['url.path'];
+    const pathOf = (span: { attributes: Record<string, unknown> }) => span.attributes['url.path'];
     // A request that is traced, asked after the others: once its span is in, theirs would be too.
     await eventually(() => collector.spans.find((span) => pathOf(span) === '/api/websocket/config'));
     expect(collector.spans.map(pathOf).filter((target) => /healthz|metrics/.test(String(target)))).toEqual([]);
