@@ -28,6 +28,7 @@ export const JSON_BODY_LIMIT = '16kb';
 /** Builds the Express app; never listens, so tests can mount it on port 0 with a fresh database. */
 export function createApp({ config, db, logger, services }: AppDeps): Express {
   const metrics = createHttpMetrics();
+  services.natsRelay?.registerMetrics(metrics.registry);
   const app = express();
   app.disable('x-powered-by');
   // An ETag is a hash of every response body: worthless for an API whose answers are not cached.

@@ -7,6 +7,7 @@ import { createEventFeed } from './event-feed.service';
 import { createIdempotencyService } from './idempotency.service';
 import { createLedgerQueryService } from './ledger-query.service';
 import { createLedgerService } from './ledger.service';
+import { createNatsRelay } from './nats-relay.service';
 import { createPasswordHasher } from './password.service';
 import { createSessionGuard } from './session-guard';
 import { createUserService } from './user.service';
@@ -40,7 +41,22 @@ export function createServices({ config, db, logger }: { config: Config; db: Dat
   const ledger = createLedgerService({ db, logger, onPosted: feed.notify });
   const ledgerQueries = createLedgerQueryService({ db });
   const idempotency = createIdempotencyService({ db, logger });
-  return { accessTokens, serviceTokens, sessionGuard, passwords, accounts, auth, users, feed, ledger, ledgerQueries, idempotency };
+  // NATS_URL set: the outbox is also relayed to JetStream (server.ts starts it); the feed above stays.
+  const natsRelay = config.nats && createNatsRelay({ db, feed, logger, ...config.nats });
+  return {
+    accessTokens,
+    serviceTokens,
+    sessionGuard,
+    passwords,
+    accounts,
+    auth,
+    users,
+    feed,
+    ledger,
+    ledgerQueries,
+    idempotency,
+    natsRelay,
+  };
 }
 
 export type Services = ReturnType<typeof createServices>;
