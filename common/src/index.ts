@@ -7,6 +7,7 @@ export * from './error-responder';
 export * from './event-link';
 export * from './ledger-events';
 export * from './logger';
+export * from './nats-connect';
 export * from './repo-root';
 export * from './request-id';
 export * from './run-service';

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import express, { type Express } from 'express';
+import type { Registry } from 'prom-client';
 import helmet from 'helmet';
 import { requestId, type AccessTokens, type Logger } from '@bank/common';
 import type { Config } from './config/config';
@@ -19,6 +20,8 @@ export interface AppDeps {
   readers: { interactions: ActivityReader; errors: ActivityReader };
   /** Live figures for /healthz (socket count, feed position). */
   status: () => Record<string, unknown>;
+  /** Served at /metrics (Prometheus text). */
+  metrics: Registry;
 }
 
 // The built page (vite build of websocket/web); found from this file, so the same from src/ (tsx) and dist/.
@@ -27,7 +30,7 @@ export const WEB_DIR = path.join(__dirname, '..', 'dist', 'web');
 const ASSET_MAX_AGE_SECONDS = 365 * 24 * 3600;
 
 /** Builds the Express app; never listens (server.ts attaches it and the WebSocket server to one HTTP server). */
-export function createApp({ config, logger, accessTokens, sessionChecker, readers, status }: AppDeps): Express {
+export function createApp({ config, logger, accessTokens, sessionChecker, readers, status, metrics }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   // The same client address as the socket upgrades use (utils/client-address.ts).
@@ -52,6 +55,10 @@ export function createApp({ config, logger, accessTokens, sessionChecker, reader
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', ...status() });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.setHeader('Content-Type', metrics.contentType);
+    res.send(await metrics.metrics());
   });
   // What the page needs at start: where the socket is, and how long a quiet session may stay signed in.
   app.get('/api/websocket/config', (_req, res) => {

@@ -9,12 +9,14 @@ import { createActivityReader } from './services/activity-reader.service';
 import { createChatService } from './services/chat.service';
 import { createFeedConsumer, type FeedConsumer } from './services/feed-consumer.service';
 import { createFeedCursor } from './services/feed-cursor';
+import { createNatsConsumer, type NatsConsumer } from './services/nats-consumer.service';
 import { createSessionChecker } from './services/session-check.service';
 import { createSocketRegistry } from './services/socket-registry';
 import { createAdmission } from './sockets/admission';
 import { CLOSE_GRACE_MS, WS_PATH } from './sockets/close-codes';
 import { createSocketGateway } from './sockets/socket-gateway';
 import { createClientAddress } from './utils/client-address';
+import { createMetrics } from './utils/metrics';
 
 export interface RunningServer {
   /** http://host:port of the page and the HTTP API. */
@@ -23,7 +25,8 @@ export interface RunningServer {
   wsUrl: string;
   server: Server;
   logger: Logger;
-  feed: FeedConsumer | undefined;
+  /** Where ledger events come from: bank-core's SSE feed, or the JetStream stream when NATS_URL is set. */
+  feed: FeedConsumer | NatsConsumer | undefined;
   stop(): Promise<void>;
 }
 
@@ -48,16 +51,21 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
     interactions: createActivityReader({ file: activity.paths.interactions }),
     errors: createActivityReader({ file: activity.paths.errors }),
   };
-  const feed = config.feed.enabled
-    ? createFeedConsumer({
-        bankCoreUrl: config.bankCoreUrl,
-        serviceTokens,
-        cursor: createFeedCursor(config.dataDir),
-        logger,
-        onEvent: createAccountEventDispatcher({ registry, activity }),
-        ...config.feed,
-      })
-    : undefined;
+  const onEvent = createAccountEventDispatcher({ registry, activity });
+  const feed = !config.feed.enabled
+    ? undefined
+    : config.nats
+      ? createNatsConsumer({ ...config.nats, logger, onEvent })
+      : createFeedConsumer({
+          bankCoreUrl: config.bankCoreUrl,
+          serviceTokens,
+          cursor: createFeedCursor(config.dataDir),
+          logger,
+          onEvent,
+          ...config.feed,
+        });
+  const metrics = createMetrics();
+  if (feed && 'registerMetrics' in feed) feed.registerMetrics(metrics);
 
   const admission = createAdmission({
     perAddress: config.sockets.maxUnauthenticatedPerAddress,
@@ -75,7 +83,7 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
     };
   };
   const chat = createChatService({ activity, interactions: readers.interactions, registry, logger });
-  const app = createApp({ config, logger, accessTokens, sessionChecker, readers, status });
+  const app = createApp({ config, logger, accessTokens, sessionChecker, readers, status, metrics });
   const server = createServer(app);
   const gateway = createSocketGateway({
     server,
@@ -122,7 +130,7 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
     url,
     ws: `ws://${host}:${port}${WS_PATH}`,
     bankCore: config.bankCoreUrl,
-    feed: config.feed.enabled,
+    feed: feed ? feed.status().transport : false,
   });
   return { url, wsUrl: `ws://${host}:${port}${WS_PATH}`, server, logger, feed, stop };
 }

@@ -1,8 +1,8 @@
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
-import { connect, headers, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
+import { headers, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
 import { Gauge, type Registry } from 'prom-client';
-import { EVENT_LINK_HEADERS, ledgerEventSubject, natsServersForLog, type Logger } from '@bank/common';
+import { connectNatsWhenReachable, EVENT_LINK_HEADERS, ledgerEventSubject, type Logger } from '@bank/common';
 import type { Database } from '../db/database';
 import type { FeedEvent, FeedPosition } from '../repositories/outbox.repository';
 import { loadRelayPosition, saveRelayPosition, unpublishedEvents } from '../repositories/relay-position.repository';
@@ -163,18 +163,10 @@ export function createNatsRelay({ db, feed, logger, servers, stream }: NatsRelay
   };
 
   async function connectAndCompete(): Promise<void> {
-    // waitOnFirstConnect: a NATS server that is not up yet is waited for, like a restarting one.
-    const connection = await connect({
-      servers,
-      name: 'bank-core outbox relay',
-      maxReconnectAttempts: -1,
-      reconnectTimeWait: 500,
-      waitOnFirstConnect: true,
-    });
-    if (closing.signal.aborted) return void (await connection.close());
+    const connection = await connectNatsWhenReachable({ servers, name: 'bank-core outbox relay', signal: closing.signal, logger });
+    if (!connection) return;
     nc = connection;
     natsUp = true;
-    logger.info('nats relay: connected', { servers: natsServersForLog(servers), stream });
     void (async () => {
       for await (const status of connection.status()) {
         if (status.type !== 'disconnect' && status.type !== 'reconnect') continue;
@@ -183,6 +175,7 @@ export function createNatsRelay({ db, feed, logger, servers, stream }: NatsRelay
       }
     })();
     releaseLock = await db.holdLock(RELAY_LOCK_KEY, { acquired: onAcquired, lost: onLost }, LOCK_RETRY_MS);
+    if (closing.signal.aborted) await releaseLock();
   }
 
   return {
