@@ -53,8 +53,9 @@ export interface NatsRelayOptions {
  *   process) the relay simply runs.
  * - Each event is published after the previous one was acknowledged, so the stream holds them in feed order
  *   even across a NATS restart (a pipelined publish could land after one lost with the old connection).
- * - The position (table nats_relay_positions) is saved after each batch's acks, never before: a relay that dies
- *   in between re-publishes that batch, and JetStream de-duplicates it within the stream's duplicate window.
+ * - The position (table nats_relay_positions) is saved after each batch's acks, never before, in the background
+ *   (publishing goes on while a save is retried): a relay that dies before its save re-publishes from the saved
+ *   position, and JetStream de-duplicates the repeats within the stream's duplicate window.
  * - NATS down or restarting: the client reconnects by itself; the relay retries the same event until it is
  *   acknowledged, and skips nothing. PostgreSQL errors restart the reading from the position reached in memory.
  */
@@ -68,6 +69,8 @@ export function createNatsRelay({ db, feed, logger, servers, stream }: NatsRelay
   let connecting: Promise<void> | undefined;
   let published: FeedPosition | undefined;
   let failing = false;
+  let toSave: FeedPosition | undefined;
+  let saving: Promise<void> | undefined;
   let natsUp = false;
 
   /** Publishes one event until JetStream acknowledges it (or `signal` aborts). @returns whether it was acknowledged. */
@@ -107,16 +110,29 @@ export function createNatsRelay({ db, feed, logger, servers, stream }: NatsRelay
     return false;
   }
 
-  /** Saves `position` until it sticks (or `signal` aborts). */
-  async function save(position: FeedPosition, signal: AbortSignal): Promise<void> {
-    for (let attempt = 0; !signal.aborted; attempt += 1) {
-      try {
-        return await saveRelayPosition(db, stream, position);
-      } catch (error) {
-        if (attempt === 0) logger.warn('nats relay: saving its position failed; retrying', { stream, position, error });
-        await sleep(Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** Math.min(attempt, 5)), signal);
+  /**
+   * Saves the newest acknowledged position in the background, retrying until it sticks, while publishing
+   * goes on (a database that refuses writes for a while must not hold the events back). Only ever a
+   * position JetStream acknowledged.
+   */
+  function saveLater(position: FeedPosition, signal: AbortSignal): void {
+    toSave = position;
+    saving ??= (async () => {
+      for (let attempt = 0; toSave !== undefined && !signal.aborted;) {
+        const next: FeedPosition = toSave;
+        try {
+          await saveRelayPosition(db, stream, next);
+          if (toSave === next) toSave = undefined;
+          attempt = 0;
+        } catch (error) {
+          if (attempt === 0) logger.warn('nats relay: saving its position failed; retrying', { stream, position: next, error });
+          await sleep(Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** Math.min(attempt++, 5)), signal);
+        }
       }
-    }
+    })().finally(() => {
+      saving = undefined;
+      if (toSave !== undefined && !signal.aborted) saveLater(toSave, signal);
+    });
   }
 
   /** Publishes while this instance holds the lock: from the saved position, then whatever the feed hands out. */
@@ -135,7 +151,7 @@ export function createNatsRelay({ db, feed, logger, servers, stream }: NatsRelay
             if (!(await publish(js, item, signal))) return;
             published = position = item.position;
           }
-          await save(position, signal);
+          saveLater(position, signal);
           attempt = 0;
         }
         return; // the feed reads forever: it ended because this relay or the feed is stopping
@@ -191,6 +207,9 @@ export function createNatsRelay({ db, feed, logger, servers, stream }: NatsRelay
       closing.abort();
       await connecting;
       await running;
+      await saving;
+      // The last acknowledged position, once more (the background save stops with the relay).
+      if (toSave !== undefined) await saveRelayPosition(db, stream, toSave).catch(() => undefined);
       await releaseLock?.();
       await nc?.close();
     },
