@@ -4,11 +4,11 @@ import { streamSubjects } from '@bank/common';
 
 /**
  * How long JetStream remembers a message id and drops a re-publish of it. A re-publish happens only when a
- * relay dies between JetStream's acks and saving its position (one batch, at most 200 events), and is sent
- * by the next relay: a standby takes over within about a second, a restarted process within seconds. Ten
- * minutes covers a slow restart with a wide margin, and costs one small index entry per event in it
- * (at 1,000 events/s, 600,000 entries, tens of MB of the server's memory). Past it a repeat is stored
- * again; the websocket service still drops it by event id.
+ * relay dies after JetStream's acks and before its position was saved (normally one batch, saved right after
+ * its acks; more only while the database refuses the saves), and is sent by the next relay: a standby takes
+ * over within about a second, a restarted process within seconds. Ten minutes covers a slow restart with a
+ * wide margin, for one small index entry per event in it (at 1,000 events/s, 600,000 entries: tens of MB of
+ * the server's memory). A repeat sent later is stored again; the websocket service still drops it by event id.
  */
 export const DUPLICATE_WINDOW_MS = 10 * 60_000;
 /**
