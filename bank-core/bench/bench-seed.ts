@@ -85,3 +85,10 @@ export const randomDeposit = (accounts: BenchAccount[]) => (): Transfer => {
   const to = accounts[randomInt(accounts.length)]!;
   return { from: to, to, amount: randomAmount() };
 };
+
+/** One movement through the API as its owner (a transfer by account number, or a deposit); throws unless 201. */
+export const overApi = (client: JsonClient, next: () => Transfer, kind: 'transfer' | 'deposit') => async () => {
+  const { from, to, amount } = next();
+  if (kind === 'deposit') await client.post('/api/transactions/deposit', { accountId: to.id, amount }, 201, to.token);
+  else await client.post('/api/transactions/send', { fromAccountId: from.id, toAccountNumber: to.accountNumber, amount }, 201, from.token);
+};

@@ -3,13 +3,18 @@ import net from 'node:net';
 import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '../..');
-const SOURCES = ['--conditions=development', '--import', 'tsx', path.join(ROOT, 'bank-core/src/main.ts')];
-const COMPILED = [path.join(ROOT, 'bank-core/dist/main.js')];
-const READY = /^bank-core ready: (http:\/\/\S+)/m;
 const START_TIMEOUT_MS = 60_000;
 
+/** The services this launcher runs: each workspace's entry point prints `<name> ready: <url>` once listening. */
+export type ServiceName = 'bank-core' | 'websocket';
+
+const argsFor = (service: ServiceName, compiled: boolean) =>
+  compiled
+    ? [path.join(ROOT, service, 'dist/main.js')]
+    : ['--conditions=development', '--import', 'tsx', path.join(ROOT, service, 'src/main.ts')];
+
 export interface ServiceProcess {
-  /** http://host:port, the same across restarts when APP_PORT_1 is fixed. */
+  /** http://host:port, the same across restarts when its port (APP_PORT_1 / APP_PORT_2) is fixed. */
   url: string;
   pid: number;
   /** Everything it printed (the last 64 KiB), for a failure report. */
@@ -21,16 +26,17 @@ export interface ServiceProcess {
 }
 
 /**
- * Runs bank-core from its sources as `npm start` does (node with the tsx loader, the `development`
- * condition), or `compiled` as in production (`node bank-core/dist/main.js`, after `npm run build`), as a
- * real process of its own that can be killed, with exactly `env` plus PATH.
+ * Runs `service` (bank-core unless told) from its sources as `npm start` does (node with the tsx loader,
+ * the `development` condition), or `compiled` as in production (`node <service>/dist/main.js`, after
+ * `npm run build`), as a real process of its own that can be killed, with exactly `env` plus PATH.
  * @throws Error with its output when it exits or stays silent before announcing it is ready.
  */
 export function startServiceProcess(
   env: Record<string, string>,
-  { compiled = false }: { compiled?: boolean } = {},
+  { compiled = false, service = 'bank-core' }: { compiled?: boolean; service?: ServiceName } = {},
 ): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, compiled ? COMPILED : SOURCES, {
+  const ready = new RegExp(`^${service} ready: (http://\\S+)`, 'm');
+  const child = spawn(process.execPath, argsFor(service, compiled), {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -46,20 +52,20 @@ export function startServiceProcess(
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`bank-core did not start within ${START_TIMEOUT_MS} ms:\n${output}`));
+      reject(new Error(`${service} did not start within ${START_TIMEOUT_MS} ms:\n${output}`));
     }, START_TIMEOUT_MS);
     const onExit = (code: number | null) => {
       clearTimeout(timer);
-      reject(new Error(`bank-core exited with ${code} before it was ready:\n${output}`));
+      reject(new Error(`${service} exited with ${code} before it was ready:\n${output}`));
     };
     child.once('exit', onExit);
     const watch = () => {
-      const ready = READY.exec(output);
-      if (!ready) return;
+      const announced = ready.exec(output);
+      if (!announced) return;
       clearTimeout(timer);
       child.off('exit', onExit);
       child.stdout.off('data', watch);
-      resolve(handle(child, ready[1]!, () => output, exited));
+      resolve(handle(child, announced[1]!, () => output, exited));
     };
     child.stdout.on('data', watch);
   });

@@ -14,7 +14,6 @@ import { opsRoutes } from './routes/ops.routes';
 import { transactionRoutes } from './routes/transaction.routes';
 import { userRoutes } from './routes/user.routes';
 import type { Services } from './services';
-import { createHttpMetrics } from './utils/metrics';
 
 export interface AppDeps {
   config: Config;
@@ -27,8 +26,7 @@ export const JSON_BODY_LIMIT = '16kb';
 
 /** Builds the Express app; never listens, so tests can mount it on port 0 with a fresh database. */
 export function createApp({ config, db, logger, services }: AppDeps): Express {
-  const metrics = createHttpMetrics();
-  services.natsRelay?.registerMetrics(metrics.registry);
+  const { metrics } = services;
   const app = express();
   app.disable('x-powered-by');
   // An ETag is a hash of every response body: worthless for an API whose answers are not cached.
@@ -43,13 +41,13 @@ export function createApp({ config, db, logger, services }: AppDeps): Express {
   app.use(cookieParser());
 
   app.use(opsRoutes({ db, metrics, websocketPort: config.websocketPort }));
-  app.use('/api', limitPerMinute(config.rateLimits.apiPerMinute, byIp, 'requests'));
+  app.use('/api', limitPerMinute(config.rateLimits.apiPerMinute, byIp, 'requests', services.rateLimitStores('api')));
   app.use('/api/users', userRoutes(services, config));
   app.use('/api/accounts', accountRoutes(services));
   app.use('/api/transactions', transactionRoutes(services, config.maxTransactionAmount));
   app.use('/internal', internalRoutes(services));
 
   app.use(unknownRoute);
-  app.use(errorHandler(logger));
+  app.use(errorHandler(logger, metrics));
   return app;
 }

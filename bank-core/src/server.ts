@@ -1,12 +1,12 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createLogger, type Logger } from '@bank/common';
+import { closeRedis, connectRedis, createLogger, whenReady, type Logger } from '@bank/common';
 import { createApp } from './app';
 import type { Config } from './config/config';
 import type { Database } from './db/database';
 import { openDatabase } from './db/open-database';
 import { isDatabaseUnavailable } from './db/unavailable';
-import { createServices, type Services } from './services';
+import { createServices, type RedisLink, type Services } from './services';
 
 export interface RunningServer {
   url: string;
@@ -22,6 +22,7 @@ const SHUTDOWN_GRACE_MS = 10_000;
 const HOUR_MS = 3_600_000;
 // A database that is not up yet (started together with us, or restarting) gets this long before start-up fails.
 const STARTUP_WAIT_MS = 60_000;
+const REDIS_STARTUP_WAIT_MS = 2_000;
 
 /** Opens (and migrates) the configured database, waiting while the server is unreachable. */
 async function openDatabaseWhenReachable(config: Config, logger: Logger): Promise<Database> {
@@ -54,7 +55,17 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
       console: config.logToConsole,
     });
   const db = await openDatabaseWhenReachable(config, logger);
-  const services = createServices({ config, db, logger });
+  // Optional: without REDIS_URL the limits count in this process and session ends travel by NOTIFY alone.
+  const redis: RedisLink | undefined = config.redisUrl
+    ? {
+        commands: connectRedis({ url: config.redisUrl, logger, purpose: 'commands' }),
+        subscriber: connectRedis({ url: config.redisUrl, logger, purpose: 'session ends' }),
+      }
+    : undefined;
+  // A moment for Redis, so that normally the limits count in Redis from the first request (not forever:
+  // the service starts and serves without it).
+  if (redis) await whenReady(redis.commands, REDIS_STARTUP_WAIT_MS);
+  const services = createServices({ config, db, logger, redis });
   await services.passwords.warmUp();
   const app = createApp({ config, db, logger, services });
 
@@ -86,6 +97,7 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
       clearTimeout(forced);
       // Before the database: the relay saves its position as it stops.
       await services.natsRelay?.stop();
+      if (redis) await Promise.all([closeRedis(redis.commands), closeRedis(redis.subscriber)]);
       await db.close();
       logger.info('bank-core stopped');
     })());

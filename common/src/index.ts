@@ -13,3 +13,5 @@ export * from './request-id';
 export * from './run-service';
 export * from './service-config';
 export * from './service-token';
+export * from './redis';
+export * from './session-ends';

@@ -1,6 +1,5 @@
 import path from 'node:path';
 import express, { type Express } from 'express';
-import type { Registry } from 'prom-client';
 import helmet from 'helmet';
 import { requestId, type AccessTokens, type Logger } from '@bank/common';
 import type { Config } from './config/config';
@@ -11,6 +10,7 @@ import { bankCoreProxy } from './routes/bank-core-proxy';
 import { WS_PATH } from './sockets/close-codes';
 import type { ActivityReader } from './services/activity-reader.service';
 import type { SessionChecker } from './services/session-check.service';
+import type { Metrics } from './utils/metrics';
 
 export interface AppDeps {
   config: Config;
@@ -20,8 +20,8 @@ export interface AppDeps {
   readers: { interactions: ActivityReader; errors: ActivityReader };
   /** Live figures for /healthz (socket count, feed position). */
   status: () => Record<string, unknown>;
-  /** Served at /metrics (Prometheus text). */
-  metrics: Registry;
+  /** Served at /metrics. */
+  metrics: Metrics;
 }
 
 // The built page (vite build of websocket/web); found from this file, so the same from src/ (tsx) and dist/.
@@ -56,9 +56,9 @@ export function createApp({ config, logger, accessTokens, sessionChecker, reader
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', ...status() });
   });
+  // Like bank-core's: no authentication, so keep it off the public internet (nginx does not route it).
   app.get('/metrics', async (_req, res) => {
-    res.setHeader('Content-Type', metrics.contentType);
-    res.send(await metrics.metrics());
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   // What the page needs at start: where the socket is, and how long a quiet session may stay signed in.
   app.get('/api/websocket/config', (_req, res) => {

@@ -1,6 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createAccessTokens, createLogger, createServiceTokens, type Logger } from '@bank/common';
+import {
+  closeRedis,
+  connectRedis,
+  createAccessTokens,
+  createLogger,
+  createServiceTokens,
+  subscribeSessionEnds,
+  type Logger,
+} from '@bank/common';
 import { createApp } from './app';
 import type { Config } from './config/config';
 import { createAccountEventDispatcher } from './services/account-events.service';
@@ -64,8 +72,8 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
           onEvent,
           ...config.feed,
         });
-  const metrics = createMetrics();
-  if (feed && 'registerMetrics' in feed) feed.registerMetrics(metrics);
+  const metrics = createMetrics({ openSockets: () => registry.size });
+  if (feed && 'registerMetrics' in feed) feed.registerMetrics(metrics.registry);
 
   const admission = createAdmission({
     perAddress: config.sockets.maxUnauthenticatedPerAddress,
@@ -98,6 +106,25 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
     chat,
   });
 
+  // Optional: without REDIS_URL an ended session's sockets close at the next sweep (WS_SESSION_CHECK_INTERVAL_MS).
+  const redis = config.redisUrl ? connectRedis({ url: config.redisUrl, logger, purpose: 'session ends' }) : undefined;
+  if (redis) {
+    let missed = false;
+    subscribeSessionEnds({
+      client: redis,
+      logger,
+      handlers: {
+        ended: (end) => gateway.sessionEnded(end),
+        lost: () => (missed = true),
+        // Ends announced while the subscription was down are lost: ask bank-core about every socket again.
+        subscribed: () => {
+          if (missed) gateway.recheckAll();
+          missed = false;
+        },
+      },
+    });
+  }
+
   await chat.ready();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -118,6 +145,7 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await feed?.stop();
       await gateway.close();
+      if (redis) await closeRedis(redis);
       server.closeIdleConnections();
       const forced = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
       await closed;

@@ -25,6 +25,8 @@ const envSchema = z.object({
   APP_PORT_2: port.default(3001),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   DATABASE_POOL_SIZE: positiveInt.max(200).default(20),
+  // Optional: rate limits shared by every instance, and session ends published to both services.
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   // Bounds on every wait a request can meet in PostgreSQL (0 turns one off); see db/database.ts DatabaseTimeouts.
   DATABASE_CONNECT_TIMEOUT_MS: timeoutMs.default(DEFAULT_DATABASE_TIMEOUTS.connectMs),
   DATABASE_STATEMENT_TIMEOUT_MS: timeoutMs.default(DEFAULT_DATABASE_TIMEOUTS.statementMs),
@@ -67,6 +69,8 @@ export interface Config {
   websocketPort: number;
   databaseUrl: string | undefined;
   databasePoolSize: number;
+  /** Redis (redis:// or rediss://): shared rate-limit counters and session-end pub/sub; undefined = neither. */
+  redisUrl: string | undefined;
   databaseTimeouts: DatabaseTimeouts;
   dataDir: string;
   logDir: string;
@@ -102,6 +106,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     websocketPort: env.APP_PORT_2,
     databaseUrl: env.DATABASE_URL,
     databasePoolSize: env.DATABASE_POOL_SIZE,
+    redisUrl: env.REDIS_URL,
     databaseTimeouts: {
       connectMs: env.DATABASE_CONNECT_TIMEOUT_MS,
       statementMs: env.DATABASE_STATEMENT_TIMEOUT_MS,

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { createErrorHandler, type Logger } from '@bank/common';
 import { AppError, type ErrorCode } from '../errors/app-error';
+import type { Metrics } from '../utils/metrics';
 
 /** The one place an error code becomes an HTTP status. */
 export const HTTP_STATUS: Record<ErrorCode, number> = {
@@ -32,8 +33,21 @@ function fromHttpError(error: unknown): AppError | undefined {
   return undefined;
 }
 
-export const errorHandler = (logger: Logger): ErrorRequestHandler =>
-  createErrorHandler({ logger, statusOf: HTTP_STATUS, fromOtherError: fromHttpError });
+/** The codes a client's request can be refused with (4xx), each a `reason` of `bank_refusals_total`. */
+export const REFUSAL_CODES = (Object.keys(HTTP_STATUS) as ErrorCode[]).filter((code) => HTTP_STATUS[code] < 500);
+
+/** Answers every error in the common shape, and counts each refusal (4xx) by its code; 5xx are failures, not refusals. */
+export function errorHandler(logger: Logger, metrics: Metrics): ErrorRequestHandler {
+  metrics.knowRefusals(REFUSAL_CODES);
+  return createErrorHandler({
+    logger,
+    statusOf: HTTP_STATUS,
+    fromOtherError: fromHttpError,
+    onAnswer: (code, status) => {
+      if (status < 500) metrics.countRefusal(code);
+    },
+  });
+}
 
 export const unknownRoute: RequestHandler = (req) => {
   throw new AppError({ code: 'NOT_FOUND', message: `No route for ${req.method} ${req.path}` });

@@ -1,16 +1,20 @@
 import type { Request, RequestHandler } from 'express';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { ipKeyGenerator, rateLimit, type Store } from 'express-rate-limit';
 import { AppError } from '../errors/app-error';
 
 const WINDOW_MS = 60_000;
 
+/** Where a limiter named `name` counts: Redis shared by every instance (rate-limit-store.ts), or undefined for this process's memory. */
+export type RateLimitStores = (name: string) => Store | undefined;
+
 /**
- * A fixed-window limiter that answers 429 in the common error shape. Counters live in this
- * process; several instances each enforce the limit (a shared store is a later concern).
+ * A fixed-window limiter that answers 429 in the common error shape. Counters live in `store` (shared
+ * by every instance with REDIS_URL set), else in this process, where N instances allow N times the limit.
  */
-export function limitPerMinute(limit: number, keyOf: (req: Request) => string | undefined, what: string): RequestHandler {
+export function limitPerMinute(limit: number, keyOf: (req: Request) => string | undefined, what: string, store?: Store): RequestHandler {
   return rateLimit({
     windowMs: WINDOW_MS,
+    store,
     limit,
     standardHeaders: 'draft-7',
     legacyHeaders: false,

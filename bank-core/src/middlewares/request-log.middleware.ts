@@ -1,6 +1,6 @@
 import type { Request, RequestHandler } from 'express';
 import type { Logger } from '@bank/common';
-import type { HttpMetrics } from '../utils/metrics';
+import type { Metrics } from '../utils/metrics';
 
 /** The route pattern (`/api/accounts/:id`), never the raw path: bounded label values, no ids in metrics. */
 export function routeOf(req: Request): string {
@@ -9,7 +9,7 @@ export function routeOf(req: Request): string {
 }
 
 /** One log line and one metrics sample per request, written when the response finishes. */
-export function requestLog(logger: Logger, metrics: HttpMetrics): RequestHandler {
+export function requestLog(logger: Logger, metrics: Metrics): RequestHandler {
   return (req, res, next) => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {

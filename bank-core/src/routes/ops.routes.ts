@@ -2,7 +2,7 @@ import { Router, type NextFunction, type Request, type RequestHandler, type Resp
 import swaggerUi from 'swagger-ui-express';
 import type { Database } from '../db/database';
 import { AppError } from '../errors/app-error';
-import type { HttpMetrics } from '../utils/metrics';
+import type { Metrics } from '../utils/metrics';
 import { openApiDocumentFor } from '../utils/openapi';
 
 const escapeHtml = (text: string) =>
@@ -24,7 +24,7 @@ function homePage(pageUrl: string): string {
 const documentForToday = () => openApiDocumentFor(new Date());
 
 /** Liveness, readiness, Prometheus metrics, the API documentation and a home page. */
-export function opsRoutes({ db, metrics, websocketPort }: { db: Database; metrics: HttpMetrics; websocketPort: number }): Router {
+export function opsRoutes({ db, metrics, websocketPort }: { db: Database; metrics: Metrics; websocketPort: number }): Router {
   let ui: { document: Record<string, unknown>; serve: RequestHandler } | undefined;
   return (
     Router()

@@ -12,10 +12,11 @@ export function userRoutes(services: Services, config: Pick<Config, 'rateLimits'
   const controller = createUserController({ ...services, cookies });
   const auth = authenticate(services.accessTokens, services.sessionGuard);
   // Separate counters per IP and per email: one IP cannot spray many emails, many IPs cannot hammer one email.
-  const authByIp = limitPerMinute(limits.authPerMinute, byIp, 'sign-in attempts from this address');
-  const authByEmail = limitPerMinute(limits.authPerMinute, byEmail, 'attempts for this email');
+  const store = services.rateLimitStores;
+  const authByIp = limitPerMinute(limits.authPerMinute, byIp, 'sign-in attempts from this address', store('auth-ip'));
+  const authByEmail = limitPerMinute(limits.authPerMinute, byEmail, 'attempts for this email', store('auth-email'));
   // Account-number lookups get their own tight budget so numbers cannot be enumerated cheaply.
-  const lookups = limitPerMinute(limits.lookupPerMinute, byUser, 'account lookups');
+  const lookups = limitPerMinute(limits.lookupPerMinute, byUser, 'account lookups', store('lookup'));
 
   return Router()
     .post('/signup', authByIp, authByEmail, controller.signup)

@@ -1,4 +1,4 @@
-import { loadRootEnvFile } from '@bank/common';
+import { closeRedis, connectRedis, createLogger, createSessionEndPublisher, loadRootEnvFile, whenReady } from '@bank/common';
 import { loadConfig } from '../config/config';
 import { openDatabase } from '../db/open-database';
 import { setUserRole } from '../repositories/user.repository';
@@ -34,9 +34,20 @@ async function main(): Promise<void> {
       return;
     }
     console.log(`${user.email} is now ${user.role}. New tokens carry the role; log in again to get one.`);
+    if (config.redisUrl) await announceRoleChange(config.redisUrl, user.id);
   } finally {
     await db.close();
   }
+}
+
+/** Tells the websocket instances (bank-core hears it through NOTIFY) so open sockets take the new role at once. */
+async function announceRoleChange(url: string, userId: string): Promise<void> {
+  const logger = createLogger({ service: 'make-admin', level: 'warn', console: true });
+  const client = connectRedis({ url, logger, purpose: 'role change' });
+  // At most 2 s: unreachable, the publish fails with a warning and the sockets' periodic re-check applies the role.
+  await whenReady(client, 2_000);
+  await createSessionEndPublisher({ client, logger })({ userId, reason: 'role-change' });
+  await closeRedis(client);
 }
 
 main().catch((error: unknown) => {

@@ -102,7 +102,7 @@ export function createAuthService(deps: AuthServiceDeps) {
         if (!record || record.revokedAt) return { pair: undefined };
         if (record.usedAt) {
           await sessions.revokeFamily(tx, record.familyId);
-          return { pair: undefined, revokedFamily: record.familyId };
+          return { pair: undefined, revoked: { sessionId: record.familyId, userId: record.userId } };
         }
         if (record.expiresAt.getTime() <= Date.now()) return { pair: undefined };
         const user = await users.findUserById(tx, record.userId);
@@ -110,19 +110,19 @@ export function createAuthService(deps: AuthServiceDeps) {
         await sessions.markRefreshTokenUsed(tx, record.id);
         return { pair: await issuePair(tx, user, record.familyId) };
       });
-      if (outcome.revokedFamily) deps.sessionGuard.forget(outcome.revokedFamily);
+      if (outcome.revoked) await deps.sessionGuard.ended({ ...outcome.revoked, reason: 'token-reuse' });
       if (!outcome.pair) throw INVALID_REFRESH();
       return outcome.pair;
     },
 
     /** Ends the login session the refresh token belongs to; an unknown token is not an error. */
     async logout(refreshToken: string): Promise<void> {
-      const familyId = await db.transaction(async (tx) => {
+      const ended = await db.transaction(async (tx) => {
         const record = await sessions.findRefreshTokenForUpdate(tx, hashToken(refreshToken));
         if (record) await sessions.revokeFamily(tx, record.familyId);
-        return record?.familyId;
+        return record && { sessionId: record.familyId, userId: record.userId };
       });
-      if (familyId) deps.sessionGuard.forget(familyId);
+      if (ended) await deps.sessionGuard.ended({ ...ended, reason: 'logout' });
     },
   };
 }

@@ -6,6 +6,7 @@ import { AppError, notFound } from '../errors/app-error';
 import * as movements from '../repositories/movement.repository';
 import type { MovementOutcome, MovementRequest, MovementType } from '../repositories/movement.repository';
 import type { LedgerTransaction } from '../repositories/ledger.repository';
+import type { Posting } from '../utils/metrics';
 import { createGroupCommit } from './group-commit';
 import { keyForgotten, keyInProgress, keyUsedForOtherRequest } from './idempotency.service';
 import { newReference } from './references';
@@ -88,11 +89,20 @@ function refusal(outcome: Exclude<MovementOutcome, { outcome: 'ok' } | { outcome
  * together with the other requests of its batch, so a movement costs one shared round trip and a share
  * of one commit; reversals are posted one by one (reversal.ts).
  */
-export function createLedgerService({ db, logger, onPosted }: { db: Database; logger: Logger; onPosted?: () => void }) {
-  /** Wakes the event feed once a posting has committed; a failure here must not turn the committed posting into an error. */
-  const announce = () => {
+export function createLedgerService({
+  db,
+  logger,
+  onPosted,
+}: {
+  db: Database;
+  logger: Logger;
+  /** Called once per committed posting (never for a replayed Idempotency-Key): wakes the feed, counts it. */
+  onPosted?: (posting: Posting) => void;
+}) {
+  /** Announces a committed posting; a failure here must not turn the committed posting into an error. */
+  const announce = (posting: Posting) => {
     try {
-      onPosted?.();
+      onPosted?.(posting);
     } catch (error) {
       logger.error('notifying the event feed failed', { error });
     }
@@ -138,7 +148,7 @@ export function createLedgerService({ db, logger, onPosted }: { db: Database; lo
     const outcome = await groupCommit.submit(request);
     if (outcome.outcome === 'replay') return { replayed: true, stored: outcome.stored } satisfies MovementResult;
     if (outcome.outcome !== 'ok') throw refusal(outcome, input.amount);
-    announce();
+    announce({ kind: type, currency: outcome.currency, amount: request.amount });
     const transaction: LedgerTransaction = {
       id: request.id,
       type,
@@ -177,7 +187,7 @@ export function createLedgerService({ db, logger, onPosted }: { db: Database; lo
      */
     async reverse(initiator: Initiator, transactionId: string, reason: string): Promise<LedgerTransaction> {
       const reversal = await reverseTransaction(db, initiator, transactionId, reason);
-      announce();
+      announce({ kind: 'reversal', currency: reversal.currency, amount: reversal.amount });
       return reversal;
     },
   };

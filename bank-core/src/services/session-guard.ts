@@ -1,4 +1,4 @@
-import type { Role } from '@bank/common';
+import type { Role, SessionEndNotice, SessionEndPublisher } from '@bank/common';
 import type { Database } from '../db/database';
 import { findSessionAccess } from '../repositories/session.repository';
 
@@ -16,8 +16,12 @@ export type SessionAccess = { active: false } | { active: true; role: Role };
  * instance is listening to ACCESS_CHANGES_CHANNEL: every instance then drops a session or user the
  * moment the change commits, wherever it was made (another instance, make-admin, an operator's SQL).
  * While the listener is down nothing is cached, so a change can never be missed.
+ *
+ * With REDIS_URL set, the service that ended a session also publishes it (`ended`), and every instance
+ * subscribed to Redis drops it too (`dropped`): the path to the websocket service, and a second one
+ * between bank-core instances where NOTIFY does not reach (e.g. a pooler in transaction mode).
  */
-export function createSessionGuard({ db, cacheMs }: { db: Database; cacheMs: number }) {
+export function createSessionGuard({ db, cacheMs, publish }: { db: Database; cacheMs: number; publish?: SessionEndPublisher }) {
   const cache = new Map<string, { until: number; userId: string; role: Role }>();
   let listening = false;
   // Bumped by every change notice: an answer read before a notice arrived must not be cached after it.
@@ -25,6 +29,13 @@ export function createSessionGuard({ db, cacheMs }: { db: Database; cacheMs: num
 
   function forgetUser(userId: string): void {
     for (const [sessionId, entry] of cache) if (entry.userId === userId) cache.delete(sessionId);
+  }
+
+  /** A change announced by another path (NOTIFY or Redis): drop the session, or all of the user's. */
+  function dropped(change: { userId?: string; sessionId?: string }): void {
+    epoch += 1;
+    if (change.sessionId) cache.delete(change.sessionId);
+    else if (change.userId) forgetUser(change.userId);
   }
 
   // Database.close() ends the listener with the rest of the database.
@@ -71,11 +82,15 @@ export function createSessionGuard({ db, cacheMs }: { db: Database; cacheMs: num
       }
       return { active: true, role: access.role };
     },
-    /** Drops a session on this instance at once (the notification reaches the others). */
-    forget(sessionId: string): void {
-      cache.delete(sessionId);
+    /**
+     * After the change has committed: drops the session (or every session of the user) here at once and
+     * announces it on Redis when configured (the NOTIFY of migration 004 reaches the other instances anyway).
+     */
+    async ended(notice: SessionEndNotice): Promise<void> {
+      dropped(notice);
+      await publish?.(notice);
     },
-    forgetUser,
+    dropped,
   };
 }
 

@@ -78,7 +78,7 @@ export function createUserService({
         return result;
       });
       if (!updated) throw notFound('User');
-      if (passwordHash) sessionGuard.forgetUser(userId);
+      if (passwordHash) await sessionGuard.ended({ userId, reason: 'password-change' });
       return updated;
     },
 
@@ -104,7 +104,7 @@ export function createUserService({
         await revokeAllOfUser(tx, userId);
         await users.markUserDeleted(tx, userId);
       });
-      sessionGuard.forgetUser(userId);
+      await sessionGuard.ended({ userId, reason: 'user-deleted' });
     },
   };
 }

@@ -13,6 +13,8 @@ const envSchema = z.object({
   APP_PORT_1: port.default(3000),
   APP_PORT_2: port.default(3001),
   BANK_CORE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  // Optional: session ends published by bank-core close this instance's sockets at once.
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   DATA_DIR: z.string().min(1).default('./data'),
   WS_DATA_DIR: z.string().min(1).optional(),
   LOG_DIR: z.string().min(1).optional(),
@@ -64,6 +66,8 @@ export interface Config {
   port: number;
   /** bank-core as this service reaches it: the event feed, session checks, and the page's /api calls forwarded there. */
   bankCoreUrl: string;
+  /** Redis, where bank-core publishes session ends (then sockets close at once, not at the next re-check); undefined = off. */
+  redisUrl: string | undefined;
   /** This service's own files: activity logs and the feed cursor. */
   dataDir: string;
   logDir: string;
@@ -124,6 +128,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST,
     port: env.APP_PORT_2,
     bankCoreUrl,
+    redisUrl: env.REDIS_URL,
     dataDir,
     logDir: env.LOG_DIR ? resolveFromRoot(env.LOG_DIR) : path.join(dataDir, 'logs'),
     logLevel: env.LOG_LEVEL,

@@ -24,10 +24,14 @@ export function createSessionChecker({
   cacheMs: number;
 }) {
   const url = `${bankCoreUrl}/internal/sessions/check`;
-  const activeUntil = new Map<string, number>();
+  const activeUntil = new Map<string, { until: number; userId: string }>();
   // The role bank-core last reported for each live session: the user's role now, not the token's.
   const roles = new Map<string, Role>();
   const MAX_CACHED = 100_000;
+  // When bank-core last announced the end of a session (by id) or of all of a user's (`user:<id>`): an
+  // "active" answer to a question asked before that is stale, so a socket authenticating while its
+  // session ends is refused rather than left open until the next sweep.
+  const endedAt = new Map<string, number>();
   let token: { value: string; until: number } | undefined;
 
   function serviceToken(): string {
@@ -62,17 +66,36 @@ export function createSessionChecker({
     /** `fresh` skips the cache (the periodic re-check must see revocations). Never throws. */
     async check(sessionId: string, userId: string, { fresh = false }: { fresh?: boolean } = {}): Promise<SessionState> {
       const now = Date.now();
-      if (!fresh && (activeUntil.get(sessionId) ?? 0) > now) return 'active';
-      const state = await ask(sessionId, userId);
+      if (!fresh && (activeUntil.get(sessionId)?.until ?? 0) > now) return 'active';
+      let state = await ask(sessionId, userId);
+      if (state === 'active' && Math.max(endedAt.get(sessionId) ?? 0, endedAt.get(`user:${userId}`) ?? 0) >= now) state = 'inactive';
       if (state === 'active') {
         if (activeUntil.size >= MAX_CACHED) activeUntil.clear();
-        activeUntil.set(sessionId, now + cacheMs);
+        activeUntil.set(sessionId, { until: now + cacheMs, userId });
       } else {
         activeUntil.delete(sessionId);
         roles.delete(sessionId);
       }
       if (roles.size > MAX_CACHED) roles.clear();
       return state;
+    },
+    /**
+     * Forgets a session's cached answer (or every session of `userId`) because bank-core announced a change;
+     * `ended` also marks answers to questions asked before now as stale (a role change does not).
+     */
+    forget({ sessionId, userId }: { sessionId?: string; userId: string }, { ended }: { ended: boolean }): void {
+      for (const [id, entry] of activeUntil) {
+        if (sessionId ? id === sessionId : entry.userId === userId) activeUntil.delete(id);
+      }
+      if (!ended) return;
+      const now = Date.now();
+      // A question still unanswered after REQUEST_TIMEOUT_MS has failed anyway: older marks can go.
+      for (const [key, at] of endedAt) if (at < now - 2 * REQUEST_TIMEOUT_MS) endedAt.delete(key);
+      if (endedAt.size < MAX_CACHED) endedAt.set(sessionId ?? `user:${userId}`, now);
+    },
+    /** Forgets every cached answer (announcements may have been missed). */
+    forgetAll(): void {
+      activeUntil.clear();
     },
     /**
      * The user's current role as bank-core last reported it for this session; undefined when bank-core

@@ -30,6 +30,10 @@ export function createSocketRegistry() {
       sockets.delete(socket);
       if (sockets.size === 0) byUser.delete(userId);
     },
+    /** The authenticated sockets of `userId` (a copy: ending one while iterating is safe). */
+    socketsOf(userId: string): RegisteredSocket[] {
+      return [...(byUser.get(userId) ?? [])];
+    },
     /** How many authenticated sockets `userId` has open. */
     countOf(userId: string): number {
       return byUser.get(userId)?.size ?? 0;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
+import type { SessionEnd } from '@bank/common';
 import { AppError } from '../errors/app-error';
 import { HTTP_STATUS } from '../middlewares/error-handler.middleware';
 import type { RegisteredSocket } from '../services/socket-registry';
@@ -89,40 +90,63 @@ export function createSocketGateway({
     }
   }, settings.heartbeatIntervalMs);
 
+  const endSession = (socket: RegisteredSocket) =>
+    socket.end(CLOSE.UNAUTHORIZED, 'Session has ended', { type: 'session.expired', reason: 'revoked' });
+
+  /** Asks bank-core afresh about the sessions of `sockets` and ends those whose session has ended. */
+  async function checkSessions(sockets: Iterable<RegisteredSocket>): Promise<void> {
+    const bySession = new Map<string, RegisteredSocket[]>();
+    for (const socket of sockets) {
+      const list = bySession.get(socket.sessionId);
+      if (list) list.push(socket);
+      else bySession.set(socket.sessionId, [socket]);
+    }
+    const sessions = [...bySession.values()];
+    const worker = async () => {
+      for (let group = sessions.pop(); group !== undefined; group = sessions.pop()) {
+        const [first] = group;
+        if (!first || (await sessionChecker.check(first.sessionId, first.userId, { fresh: true })) !== 'inactive') continue;
+        group.forEach(endSession);
+      }
+    };
+    await Promise.all(Array.from({ length: SESSION_CHECK_CONCURRENCY }, worker));
+  }
+
   let sweeping = false;
   async function recheckSessions(): Promise<void> {
     if (sweeping) return;
     sweeping = true;
     try {
-      const bySession = new Map<string, RegisteredSocket[]>();
-      for (const socket of registry.all()) {
-        const list = bySession.get(socket.sessionId);
-        if (list) list.push(socket);
-        else bySession.set(socket.sessionId, [socket]);
-      }
-      const sessions = [...bySession.values()];
-      const worker = async () => {
-        for (let sockets = sessions.pop(); sockets !== undefined; sockets = sessions.pop()) {
-          const [first] = sockets;
-          if (!first || (await sessionChecker.check(first.sessionId, first.userId, { fresh: true })) !== 'inactive') continue;
-          for (const socket of sockets) {
-            socket.end(CLOSE.UNAUTHORIZED, 'Session has ended', { type: 'session.expired', reason: 'revoked' });
-          }
-        }
-      };
-      await Promise.all(Array.from({ length: SESSION_CHECK_CONCURRENCY }, worker));
+      await checkSessions(registry.all());
     } finally {
       sweeping = false;
     }
   }
+  const logFailure = (error: unknown) => logger.error('session re-check failed', { error });
   const sessionSweep = setInterval(() => {
-    recheckSessions().catch((error: unknown) => logger.error('session re-check failed', { error }));
+    recheckSessions().catch(logFailure);
   }, settings.sessionCheckIntervalMs);
 
   return {
     wss,
     get socketCount() {
       return wss.clients.size;
+    },
+    /**
+     * A session end bank-core announced (Redis): the session's sockets (or all of the user's) close at once
+     * with 4401; after a role change they stay, and their sessions are asked again for the new role.
+     */
+    sessionEnded(end: SessionEnd): void {
+      const ended = end.reason !== 'role-change';
+      sessionChecker.forget(end, { ended });
+      const sockets = registry.socketsOf(end.userId).filter((socket) => !end.sessionId || socket.sessionId === end.sessionId);
+      if (ended) sockets.forEach(endSession);
+      else checkSessions(sockets).catch(logFailure);
+    },
+    /** Every socket's session asked again now (announcements may have been missed while Redis was away). */
+    recheckAll(): void {
+      sessionChecker.forgetAll();
+      recheckSessions().catch(logFailure);
     },
     /** Sends 1001 to every socket, waits briefly (CLOSE_GRACE_MS) for them to go, then cuts the rest. */
     async close(): Promise<void> {
