@@ -25,8 +25,14 @@ export async function createCustomer(baseUrl: string, opening: number): Promise<
   const signup = await post(baseUrl, '/api/users/signup', { name: 'Cluster Customer', email, password: PASSWORD });
   const { token } = (await post(baseUrl, '/api/users/login', { email, password: PASSWORD })) as { token: string };
   const account = signup.account as { id: string; accountNumber: string };
-  if (opening > 0) await post(baseUrl, '/api/transactions/deposit', { accountId: account.id, amount: opening }, token);
-  return { userId: signup.id as string, accountId: account.id, accountNumber: account.accountNumber, token };
+  const customer = { userId: signup.id as string, accountId: account.id, accountNumber: account.accountNumber, token };
+  if (opening > 0) await deposit(baseUrl, customer, opening);
+  return customer;
+}
+
+/** Deposits `amount` minor units into `account` (one ledger event). @throws Error with the answer when refused. */
+export async function deposit(baseUrl: string, account: ChaosAccount, amount: number): Promise<void> {
+  await post(baseUrl, '/api/transactions/deposit', { accountId: account.accountId, amount }, account.token);
 }
 
 /** A payment intent with a fresh Idempotency-Key, for chaos-client's `pay` (which retries it until definitive). */

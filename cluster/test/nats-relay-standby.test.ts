@@ -8,6 +8,7 @@ import { freePort, startServiceProcess, type ServiceProcess } from '../../bank-c
 import { eventually } from '../../bank-core/test/support/eventually';
 import { createCustomer, intent, payAll } from '../support/customers';
 import { ENGINES } from '../support/engines';
+import { feedOrder } from '../support/outbox';
 import { readStream, startNatsServer, streamCount, type NatsServer } from '../support/nats-server';
 
 jest.setTimeout(180_000);
@@ -94,10 +95,7 @@ describe('which bank-core relays', () => {
     expect(intents.every((item) => item.outcome?.status === 201)).toBe(true);
 
     expect(standby.output()).toContain(LEADING);
-    const { rows } = await admin.query<{ id: string }>(
-      'SELECT o.id::text AS id FROM outbox_feed f JOIN outbox_events o ON o.id = f.outbox_id ORDER BY f.position',
-    );
-    const expected = rows.map((row) => row.id);
+    const expected = await feedOrder(admin);
     expect(expected).toHaveLength(202);
     await eventually(async () => ((await streamCount(nats.url, stream)) >= expected.length ? true : undefined), 30_000);
     const stored = await readStream(nats.url, stream);

@@ -8,6 +8,7 @@ import { freePort, startServiceProcess, type ServiceProcess } from '../../bank-c
 import { eventually } from '../../bank-core/test/support/eventually';
 import { createCustomer, intent, payAll } from '../support/customers';
 import { ENGINES } from '../support/engines';
+import { feedOrder } from '../support/outbox';
 import { readStream, startNatsServer, streamCount, type NatsServer } from '../support/nats-server';
 
 jest.setTimeout(180_000);
@@ -53,14 +54,6 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** The outbox's event ids in feed order, as the relay must publish them. */
-async function feedOrder(): Promise<string[]> {
-  const { rows } = await admin.query<{ id: string }>(
-    'SELECT o.id::text AS id FROM outbox_feed f JOIN outbox_events o ON o.id = f.outbox_id ORDER BY f.position',
-  );
-  return rows.map((row) => row.id);
-}
-
 async function savedPosition(): Promise<number> {
   const { rows } = await admin.query<{ position: string }>(
     'SELECT position::text AS position FROM nats_relay_positions WHERE stream = $1',
@@ -83,7 +76,7 @@ async function allPublished(timeoutMs = 30_000): Promise<number> {
 
 /** The stream holds each outbox event exactly once, in feed order, under its event id and feed position. */
 async function expectStreamIsTheFeed(): Promise<void> {
-  const expected = await feedOrder();
+  const expected = await feedOrder(admin);
   const stored = await readStream(nats.url, stream);
   expect(stored.map((message) => message.msgId)).toEqual(expected);
   expect(stored.map((message) => message.eventId)).toEqual(expected);
