@@ -116,3 +116,14 @@ export async function streamCount(url: string, stream: string): Promise<number> 
     await nc.close();
   }
 }
+
+/** Deletes `stream` (and its consumers) if it exists: a test or bench on the shared server leaves nothing behind. */
+export async function deleteStream(url: string, stream: string): Promise<void> {
+  const nc = await connect({ servers: url });
+  try {
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.delete(stream).catch(() => undefined);
+  } finally {
+    await nc.close();
+  }
+}

@@ -87,8 +87,6 @@ export function createNatsConsumer(options: NatsConsumerOptions) {
     }
     const { event } = decoded;
     if (!seen.has(event.eventId)) {
-      seen.add(event.eventId);
-      received += 1;
       const span = tracer.startSpan(
         `${subject} process`,
         { kind: SpanKind.CONSUMER, attributes: { 'messaging.message.id': event.eventId } },
@@ -96,9 +94,16 @@ export function createNatsConsumer(options: NatsConsumerOptions) {
       );
       try {
         context.with(trace.setSpan(decoded.trace, span), () => onEvent(event));
+      } catch (error) {
+        // Not acknowledged, and not remembered as seen: delivered again shortly.
+        logger.error('nats event could not be handed out; it will be delivered again', { stream, seq: message.seq, error });
+        message.nak(RETRY_MAX_MS);
+        return;
       } finally {
         span.end();
       }
+      seen.add(event.eventId);
+      received += 1;
     }
     message.ack();
     position = decoded.feedPosition ?? String(message.seq);
