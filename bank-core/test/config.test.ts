@@ -43,6 +43,12 @@ describe('configuration', () => {
     expect(() => loadConfig({ DATA_DIR: tempDir(), DATABASE_STATEMENT_TIMEOUT_MS: '-1' })).toThrow(/DATABASE_STATEMENT_TIMEOUT_MS/);
   });
 
+  it('takes REDIS_URL only as a redis:// or rediss:// URL, and leaves Redis off without it', () => {
+    expect(loadConfig({ DATA_DIR: tempDir() }).redisUrl).toBeUndefined();
+    expect(loadConfig({ DATA_DIR: tempDir(), REDIS_URL: 'rediss://:secret@redis:6380' }).redisUrl).toBe('rediss://:secret@redis:6380');
+    expect(() => loadConfig({ DATA_DIR: tempDir(), REDIS_URL: 'http://redis:6379' })).toThrow(/REDIS_URL/);
+  });
+
   it('lists every invalid variable in one readable message', () => {
     const dataDir = tempDir();
     let message = '';

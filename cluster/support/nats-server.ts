@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -8,6 +9,8 @@ import { connect } from '@nats-io/transport-node';
 import { freePort } from '../../bank-core/chaos/service-process';
 
 const START_TIMEOUT_MS = 10_000;
+// Debian's package puts it in /usr/sbin, which a non-root PATH may lack.
+const NATS_SERVER = existsSync('/usr/sbin/nats-server') ? '/usr/sbin/nats-server' : 'nats-server';
 
 export interface NatsServer {
   /** nats://127.0.0.1:port, the same across restarts. */
@@ -35,7 +38,7 @@ async function listening(port: number, child: ChildProcess, output: () => string
 
 /**
  * A nats-server of the test's own (never the machine's shared one), with JetStream on a temp store, on a free
- * loopback port: a test can kill and restart it. Needs `nats-server` on PATH (Debian's package).
+ * loopback port: a test can kill and restart it. Needs Debian's `nats-server` package.
  */
 export async function startNatsServer(): Promise<NatsServer> {
   const port = await freePort();
@@ -44,7 +47,7 @@ export async function startNatsServer(): Promise<NatsServer> {
   let output = '';
   const run = async () => {
     output = '';
-    child = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', store], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(NATS_SERVER, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', store], { stdio: ['ignore', 'pipe', 'pipe'] });
     const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-16_384));
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);

@@ -42,7 +42,10 @@ export interface Instance {
   kill(): Promise<void>;
   /** SIGTERM and wait for the graceful exit. */
   stop(): Promise<void>;
-  /** Starts it again on the same port with the same variables (after kill or stop). @throws Error if it is running. */
+  /**
+   * Starts it (again) on the same port with the same variables, after kill or stop; a websocket instance
+   * once its feed is connected. @throws Error if it is running or does not start.
+   */
   restart(): Promise<void>;
 }
 
@@ -65,7 +68,9 @@ export interface Topology {
  * Starts `bankCores` compiled bank-core and `websockets` compiled websocket processes (after `npm run
  * build`; `npm run test:cluster` builds first) on free loopback ports against one fresh PostgreSQL
  * database, in production mode with one shared JWT secret, and nginx in front with the repository's
- * template. Instances log only warnings (to their output), in a temp folder of their own each.
+ * template. Instances log only warnings (to their output), in a temp folder of their own each. A websocket
+ * instance counts as started once it follows bank-core's feed (when its feed is on), so nothing committed
+ * after startTopology returns can pass it by.
  * @throws Error naming the instance and its output when one does not start; whatever started is stopped.
  */
 export async function startTopology(options: TopologyOptions = {}): Promise<Topology> {
@@ -119,9 +124,6 @@ export async function startTopology(options: TopologyOptions = {}): Promise<Topo
         }),
       );
     }
-    // The first one migrates the database; the others then start at once.
-    await bankCores[0]?.restart();
-    await Promise.all(bankCores.slice(1).map((core) => core.restart()));
     for (let i = 1; i <= wsCount; i += 1) {
       const name = `websocket-${i}`;
       const port = await freePort();
@@ -136,7 +138,10 @@ export async function startTopology(options: TopologyOptions = {}): Promise<Topo
         }),
       );
     }
-    await Promise.all(websockets.map((ws) => ws.restart()));
+    // The first one migrates the database; the others then start at once.
+    await bankCores[0]?.restart();
+    await Promise.all(bankCores.slice(1).map((core) => core.restart()));
+    // nginx before the websocket instances, which may follow bank-core through it.
     if (options.nginx !== false) {
       const address = (item: Instance) => `127.0.0.1:${item.port}`;
       nginx = await startNginx(path.join(dir, 'nginx'), {
@@ -145,6 +150,7 @@ export async function startTopology(options: TopologyOptions = {}): Promise<Topo
         websockets: websockets.map(address),
       });
     }
+    await Promise.all(websockets.map((ws) => ws.restart()));
   } catch (error) {
     await stop();
     throw error;
@@ -187,9 +193,25 @@ function instance(service: ServiceName, name: string, port: number, env: Record<
       if (current) throw new Error(`${name} is running`);
       try {
         current = await startServiceProcess(env, { compiled: true, service });
+        if (service === 'websocket') await feedFollowed(current.url);
       } catch (error) {
         throw new Error(`${name} did not start: ${(error as Error).message}`, { cause: error });
       }
     },
   };
+}
+
+/**
+ * Waits until a websocket instance follows bank-core's feed (or has it off), as /healthz reports: a fresh
+ * consumer starts at the feed's end, so an event committed before it connects would never reach it.
+ * @throws Error after 15 s.
+ */
+async function feedFollowed(url: string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const health = (await (await fetch(`${url}/healthz`)).json()) as { feed?: { connected?: boolean } | null };
+    if (!health.feed || health.feed.connected) return;
+    if (Date.now() > deadline) throw new Error(`the feed is not connected: ${JSON.stringify(health.feed)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }

@@ -1,6 +1,9 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
 import { createClient } from 'redis';
 import { call, openSocket, signUp, type ClusterUser, type OpenSocket } from '../support/client';
 import { ENGINES } from '../support/engines';
+import { startRedisServer, type RedisServer } from '../support/redis-server';
 import { startTopology, type Topology } from '../support/topology';
 
 jest.setTimeout(120_000);
@@ -18,11 +21,11 @@ async function firstRefusal(baseUrl: string, token: string): Promise<number | un
   return undefined;
 }
 
-/** The socket's close, or code 0 if it is still open after 1 s (without Redis it would close at the 30 s sweep). */
-const closedSoon = (socket: OpenSocket) =>
+/** The socket's close, or code 0 if it is still open after `ms` (without Redis it would close at the 30 s sweep). */
+const closedSoon = (socket: OpenSocket, ms = 1_000) =>
   Promise.race([
     socket.closed,
-    new Promise<{ code: number; at: number }>((resolve) => setTimeout(() => resolve({ code: 0, at: Infinity }), 1_000)),
+    new Promise<{ code: number; at: number }>((resolve) => setTimeout(() => resolve({ code: 0, at: Infinity }), ms)),
   ]);
 
 describe('with REDIS_URL, an ended session is refused by every instance of both services', () => {
@@ -80,6 +83,28 @@ describe('with REDIS_URL, an ended session is refused by every instance of both 
     for (const close of closes) expect(Math.max(0, close.at - at)).toBeLessThan(BOUND_MS);
   });
 
+  test('make-admin: a socket on websocket B may use the staff frames within a second, without signing in again', async () => {
+    const { user, socket } = await signedInEverywhere();
+    const staffQueue = async () => {
+      const before = socket.frames.length;
+      socket.socket.send(JSON.stringify({ type: 'chat.queue' }));
+      while (socket.frames.length === before) await new Promise((resolve) => setTimeout(resolve, 5));
+      return socket.frames.at(-1)!;
+    };
+    expect(await staffQueue()).toMatchObject({ type: 'error', code: 'FORBIDDEN' });
+
+    const core = topology.bankCores[0]!;
+    execFileSync(process.execPath, [path.join(__dirname, '../../bank-core/dist/scripts/make-admin.js'), user.email], {
+      env: { PATH: process.env.PATH, ...core.env },
+      stdio: 'ignore',
+    });
+    const granted = performance.now();
+    let answer = await staffQueue();
+    while (answer.type !== 'chat.queue' && performance.now() - granted < 1_000) answer = await staffQueue();
+    expect(answer).toMatchObject({ type: 'chat.queue' });
+    socket.socket.close();
+  });
+
   test('a message on the channel that is not a valid session end closes nothing', async () => {
     const { user, socket } = await signedInEverywhere();
     const publisher = createClient({ url: ENGINES.redisUrl });
@@ -95,5 +120,44 @@ describe('with REDIS_URL, an ended session is refused by every instance of both 
       await publisher.close();
       socket.socket.close();
     }
+  });
+});
+
+describe('when Redis was away, a websocket instance catches up once subscribed again', () => {
+  let redis: RedisServer;
+  let topology: Topology;
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    // The periodic re-check (30 s by default) stays far beyond this test's bound.
+    topology = await startTopology({ bankCores: 1, websockets: 1, redisUrl: redis.url, nginx: false });
+  });
+  afterAll(async () => {
+    await topology?.stop();
+    await redis?.stop();
+  });
+
+  test('a session ended while Redis was down has its sockets closed within seconds of Redis coming back', async () => {
+    const core = topology.bankCores[0]!.url;
+    const user = await signUp(core);
+    const socket = await openSocket(`ws://127.0.0.1:${topology.websockets[0]!.port}/ws`, user.token);
+
+    await redis.stop();
+    expect((await call(core, '/api/users/logout', { body: { refreshToken: user.refreshToken } })).status).toBe(204);
+    await redis.start();
+    const back = performance.now();
+
+    const closed = await closedSoon(socket, 6_000);
+    expect(closed.code).toBe(4401);
+    // Reconnection backs off to 2 s at most; then every socket's session is asked again.
+    expect(closed.at - back).toBeLessThan(5_000);
+
+    // And the subscription is back in place: the next logout closes its socket at once.
+    const next = await signUp(core);
+    const nextSocket = await openSocket(`ws://127.0.0.1:${topology.websockets[0]!.port}/ws`, next.token);
+    expect((await call(core, '/api/users/logout', { body: { refreshToken: next.refreshToken } })).status).toBe(204);
+    const loggedOut = performance.now();
+    const nextClosed = await closedSoon(nextSocket);
+    expect(nextClosed.code).toBe(4401);
+    expect(Math.max(0, nextClosed.at - loggedOut)).toBeLessThan(BOUND_MS);
   });
 });

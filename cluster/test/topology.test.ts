@@ -47,3 +47,27 @@ describe('two bank-core and two websocket instances behind nginx', () => {
     expect(direct.status).toBe(200);
   });
 });
+
+describe('websocket instances that follow bank-core through nginx', () => {
+  let topology: Topology;
+  beforeAll(async () => {
+    topology = await startTopology({ bankCores: 2, websockets: 1, websocketsFollow: 'nginx' });
+  });
+  afterAll(() => topology?.stop());
+
+  test("a deposit reaches the owner's socket through the event feed that nginx streams from bank-core", async () => {
+    const user = await signUp(topology.url!);
+    const { socket, frames } = await openSocket(topology.wsUrl!, user.token);
+    const deposit = await call(topology.url!, '/api/transactions/deposit', {
+      token: user.token,
+      body: { accountId: user.accountId, amount: 12_345 },
+    });
+    expect(deposit.status).toBe(201);
+    const deadline = Date.now() + 3_000;
+    while (!frames.some((frame) => frame.type === 'account.transaction') && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(frames.find((frame) => frame.type === 'account.transaction')).toMatchObject({ amount: 12_345, accountId: user.accountId });
+    socket.close();
+  });
+});

@@ -15,3 +15,4 @@ export * from './service-config';
 export * from './service-token';
 export * from './redis';
 export * from './session-ends';
+export * from './tracing-config';

@@ -9,6 +9,7 @@ import { activityRoutes } from './routes/activity.routes';
 import { bankCoreProxy } from './routes/bank-core-proxy';
 import { WS_PATH } from './sockets/close-codes';
 import type { ActivityReader } from './services/activity-reader.service';
+import type { BankCoreBreaker } from './services/bank-core-breaker';
 import type { SessionChecker } from './services/session-check.service';
 import type { Metrics } from './utils/metrics';
 
@@ -17,6 +18,7 @@ export interface AppDeps {
   logger: Logger;
   accessTokens: AccessTokens;
   sessionChecker: SessionChecker;
+  breaker: BankCoreBreaker;
   readers: { interactions: ActivityReader; errors: ActivityReader };
   /** Live figures for /healthz (socket count, feed position). */
   status: () => Record<string, unknown>;
@@ -30,14 +32,14 @@ export const WEB_DIR = path.join(__dirname, '..', 'dist', 'web');
 const ASSET_MAX_AGE_SECONDS = 365 * 24 * 3600;
 
 /** Builds the Express app; never listens (server.ts attaches it and the WebSocket server to one HTTP server). */
-export function createApp({ config, logger, accessTokens, sessionChecker, readers, status, metrics }: AppDeps): Express {
+export function createApp({ config, logger, accessTokens, sessionChecker, breaker, readers, status, metrics }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   // The same client address as the socket upgrades use (utils/client-address.ts).
   app.set('trust proxy', config.trustProxy);
   app.use(requestId);
   // Before helmet: bank-core's answers (Swagger UI included) keep bank-core's own security headers.
-  app.use(bankCoreProxy({ target: config.bankCoreUrl, logger }));
+  app.use(bankCoreProxy({ target: config.bankCoreUrl, logger, breaker }));
   app.use(
     helmet({
       contentSecurityPolicy: {

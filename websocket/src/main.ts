@@ -1,3 +1,4 @@
+import { stopTracing } from './instrumentation'; // first: see instrumentation.ts
 import { loadRootEnvFile, runService } from '@bank/common';
 import { loadConfig } from './config/config';
 import { start } from './server';
@@ -7,7 +8,8 @@ void runService(
   async () => {
     loadRootEnvFile();
     const config = loadConfig();
-    return { ...(await start(config)), bankCoreUrl: config.bankCoreUrl };
+    const running = await start(config);
+    return { ...running, bankCoreUrl: config.bankCoreUrl, stop: () => running.stop().finally(stopTracing) };
   },
   (running) => `websocket ready: ${running.url}  (socket: ${running.wsUrl}, bank-core: ${running.bankCoreUrl})`,
 );

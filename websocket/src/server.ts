@@ -14,6 +14,7 @@ import type { Config } from './config/config';
 import { createAccountEventDispatcher } from './services/account-events.service';
 import { createActivityLog } from './services/activity-log.service';
 import { createActivityReader } from './services/activity-reader.service';
+import { createBankCoreBreaker } from './services/bank-core-breaker';
 import { createChatService } from './services/chat.service';
 import { createFeedConsumer, type FeedConsumer } from './services/feed-consumer.service';
 import { createFeedCursor } from './services/feed-cursor';
@@ -24,7 +25,7 @@ import { createAdmission } from './sockets/admission';
 import { CLOSE_GRACE_MS, WS_PATH } from './sockets/close-codes';
 import { createSocketGateway } from './sockets/socket-gateway';
 import { createClientAddress } from './utils/client-address';
-import { createMetrics } from './utils/metrics';
+import { addBreakerGauge, createMetrics } from './utils/metrics';
 
 export interface RunningServer {
   /** http://host:port of the page and the HTTP API. */
@@ -52,7 +53,14 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
   const jwt = { secret: config.jwt.secret, issuer: config.jwt.issuer, audience: config.jwt.audience };
   const accessTokens = createAccessTokens({ ...jwt, ttlSeconds: UNUSED_TTL_SECONDS });
   const serviceTokens = createServiceTokens(jwt);
-  const sessionChecker = createSessionChecker({ bankCoreUrl: config.bankCoreUrl, serviceTokens, logger, cacheMs: SESSION_CACHE_MS });
+  const breaker = createBankCoreBreaker({ bankCoreUrl: config.bankCoreUrl, resetMs: config.breaker.resetMs, logger });
+  const sessionChecker = createSessionChecker({
+    bankCoreUrl: config.bankCoreUrl,
+    serviceTokens,
+    logger,
+    cacheMs: SESSION_CACHE_MS,
+    breaker,
+  });
   const activity = createActivityLog({ dir: config.dataDir, ...config.activity, logger });
   const registry = createSocketRegistry();
   const readers = {
@@ -72,8 +80,6 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
           onEvent,
           ...config.feed,
         });
-  const metrics = createMetrics({ openSockets: () => registry.size });
-  if (feed && 'registerMetrics' in feed) feed.registerMetrics(metrics.registry);
 
   const admission = createAdmission({
     perAddress: config.sockets.maxUnauthenticatedPerAddress,
@@ -87,11 +93,15 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
       sockets: registry.size,
       connections: { unauthenticated, authenticated: registry.size, refused },
       activity: activity.status(),
+      bankCore: { breaker: breaker.state },
       feed: feed?.status() ?? null,
     };
   };
   const chat = createChatService({ activity, interactions: readers.interactions, registry, logger });
-  const app = createApp({ config, logger, accessTokens, sessionChecker, readers, status, metrics });
+  const metrics = createMetrics({ openSockets: () => registry.size });
+  addBreakerGauge(metrics.registry, () => breaker.state);
+  if (feed && 'registerMetrics' in feed) feed.registerMetrics(metrics.registry);
+  const app = createApp({ config, logger, accessTokens, sessionChecker, breaker, readers, status, metrics });
   const server = createServer(app);
   const gateway = createSocketGateway({
     server,
@@ -104,6 +114,8 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
     admission,
     clientAddress: createClientAddress(config.trustProxy),
     chat,
+    breaker,
+    outageGraceMs: config.breaker.outageGraceMs,
   });
 
   // Optional: without REDIS_URL an ended session's sockets close at the next sweep (WS_SESSION_CHECK_INTERVAL_MS).
@@ -151,6 +163,7 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
       await closed;
       clearTimeout(forced);
       await activity.close();
+      breaker.stop();
       logger.info('websocket stopped');
     })());
 

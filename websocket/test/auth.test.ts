@@ -81,13 +81,20 @@ describe('authentication', () => {
     await bystander.close();
   });
 
-  it('accepts a verified token when bank-core cannot answer the session check', async () => {
+  it('refuses with 1013 (try again later) a verified token whose session bank-core cannot confirm', async () => {
     bank.setSessionsDown(true);
     try {
-      const { token, userId } = mintToken();
-      const client = await authedClient(service.wsUrl, token);
-      expect(client.messages[0]).toEqual({ type: 'auth', status: 'success', userId });
-      await client.close();
+      const { token } = mintToken();
+      const client = await openClient(service.wsUrl);
+      client.send({ type: 'auth', token });
+      expect(await client.next()).toEqual({
+        type: 'auth',
+        status: 'error',
+        code: 'SERVICE_UNAVAILABLE',
+        message: 'The bank cannot confirm your session right now; try again shortly',
+        retryAfterSeconds: expect.any(Number),
+      });
+      expect((await client.closed).code).toBe(1013);
     } finally {
       bank.setSessionsDown(false);
     }

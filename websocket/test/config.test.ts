@@ -44,6 +44,12 @@ describe('configuration', () => {
     expect(config.bankCoreUrl).toBe('http://bank-core:3000');
   });
 
+  it('takes REDIS_URL as bank-core does, and leaves Redis off without it', () => {
+    expect(loadConfig({ DATA_DIR: tempDir() }).redisUrl).toBeUndefined();
+    expect(loadConfig({ DATA_DIR: tempDir(), REDIS_URL: 'redis://127.0.0.1:6379' }).redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(() => loadConfig({ DATA_DIR: tempDir(), REDIS_URL: 'nats://x' })).toThrow(/REDIS_URL/);
+  });
+
   it('reads TRUST_PROXY as bank-core does: true, false, a hop count or addresses', () => {
     const trust = (value: string) => loadConfig({ DATA_DIR: tempDir(), TRUST_PROXY: value }).trustProxy;
     expect([trust('true'), trust('false'), trust('1'), trust('loopback, 10.0.0.0/8')]).toEqual([true, false, 1, 'loopback, 10.0.0.0/8']);

@@ -1,6 +1,15 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { natsEnvSchema, parseEnv, parseTrustProxy, resolveFromRoot, resolveJwtSecret } from '@bank/common';
+import {
+  natsEnvSchema,
+  parseEnv,
+  parseTrustProxy,
+  resolveFromRoot,
+  resolveJwtSecret,
+  tracingConfigFrom,
+  tracingEnvShape,
+  type TracingConfig,
+} from '@bank/common';
 import type { DatabaseTimeouts } from '../db/database';
 import { DEFAULT_DATABASE_TIMEOUTS } from '../db/open-database';
 
@@ -19,6 +28,7 @@ const csv = z.string().transform((value) =>
 );
 
 const envSchema = z.object({
+  ...tracingEnvShape,
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
   APP_PORT_1: port.default(3000),
@@ -137,4 +147,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     eventFeedPollMs: env.EVENT_FEED_POLL_MS,
     nats: env.NATS_URL ? { servers: env.NATS_URL, stream: env.NATS_STREAM } : undefined,
   };
+}
+
+/**
+ * Only the tracing settings (OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_SERVICE_NAME; undefined: tracing off), read by
+ * src/instrumentation.ts before anything else is loaded; `loadConfig` checks the same variables again.
+ * @throws ConfigError when either is invalid.
+ */
+export function loadTracingConfig(source: NodeJS.ProcessEnv = process.env): TracingConfig | undefined {
+  return tracingConfigFrom(source, 'bank-core');
 }

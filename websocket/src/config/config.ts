@@ -1,13 +1,23 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { natsEnvSchema, parseEnv, parseTrustProxy, resolveFromRoot, resolveJwtSecret } from '@bank/common';
+import {
+  natsEnvSchema,
+  parseEnv,
+  parseTrustProxy,
+  resolveFromRoot,
+  resolveJwtSecret,
+  tracingConfigFrom,
+  tracingEnvShape,
+  type TracingConfig,
+} from '@bank/common';
 
 const port = z.coerce.number().int().min(0).max(65_535);
 const positiveInt = z.coerce.number().int().positive();
 const flag = z.enum(['true', 'false']).transform((value) => value === 'true');
 
 const envSchema = z.object({
+  ...tracingEnvShape,
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
   APP_PORT_1: port.default(3000),
@@ -53,6 +63,8 @@ const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - only (1 to 64)')
     .optional(),
+  WS_BANK_CORE_BREAKER_RESET_MS: positiveInt.default(10_000),
+  WS_BANK_CORE_OUTAGE_GRACE_MS: positiveInt.default(60_000),
   // A signed-in page with no keyboard or pointer use this long signs itself out, warning first.
   WEB_IDLE_TIMEOUT_MS: positiveInt.min(1_000).default(10 * 60_000),
   WEB_IDLE_WARNING_MS: positiveInt.default(60_000),
@@ -107,6 +119,11 @@ export interface Config {
    * enabled); `instanceId` names this instance's durable consumer, so a restart resumes where it stopped.
    */
   nats: { servers: string[]; stream: string; instanceId: string } | undefined;
+  /**
+   * The circuit breaker around calls to bank-core: how long it stays open before one trial call (ms), and how
+   * long sockets already authenticated are kept once it has opened (ms); see services/bank-core-breaker.ts.
+   */
+  breaker: { resetMs: number; outageGraceMs: number };
   /** The page's idle sign-out: after idleTimeoutMs without input, warned idleWarningMs before. */
   web: { idleTimeoutMs: number; idleWarningMs: number };
 }
@@ -166,6 +183,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     nats: env.NATS_URL
       ? { servers: env.NATS_URL, stream: env.NATS_STREAM, instanceId: env.WS_INSTANCE_ID ?? defaultInstanceId(env.APP_PORT_2) }
       : undefined,
+    breaker: { resetMs: env.WS_BANK_CORE_BREAKER_RESET_MS, outageGraceMs: env.WS_BANK_CORE_OUTAGE_GRACE_MS },
     web: { idleTimeoutMs: env.WEB_IDLE_TIMEOUT_MS, idleWarningMs: Math.min(env.WEB_IDLE_WARNING_MS, env.WEB_IDLE_TIMEOUT_MS) },
   };
 }
@@ -185,4 +203,13 @@ export function defaultInstanceId(port: number): string {
       .replace(/[^A-Za-z0-9_-]/g, '_')
       .slice(0, 50) || 'host';
   return `${host}-${port}`;
+}
+
+/**
+ * Only the tracing settings (OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_SERVICE_NAME; undefined: tracing off), read by
+ * src/instrumentation.ts before anything else is loaded; `loadConfig` checks the same variables again.
+ * @throws ConfigError when either is invalid.
+ */
+export function loadTracingConfig(source: NodeJS.ProcessEnv = process.env): TracingConfig | undefined {
+  return tracingConfigFrom(source, 'websocket');
 }

@@ -5,8 +5,9 @@ import type { SessionChecker } from '../services/session-check.service';
 
 /**
  * Verifies the bearer access token as bank-core does (same secret, issuer, audience) and asks
- * bank-core whether its session is live; 401 otherwise. When bank-core cannot answer, the verified
- * token is accepted, as for sockets (see connection.ts), but only with a customer's rights. The role is
+ * bank-core whether its session is live; 401 otherwise. When bank-core cannot answer (or its circuit
+ * breaker is open), 503 SERVICE_UNAVAILABLE with Retry-After, as sockets are refused (see connection.ts);
+ * an active answer cached in the last few seconds still serves. The role is
  * the user's current one as bank-core reports it, never the token's claim; a session seen as an admin's
  * is re-checked on every request, so a revoked admin loses the rights at once.
  */
@@ -26,8 +27,14 @@ export function authenticate({
     const fresh = sessionChecker.roleOf(claims.sessionId) === 'admin';
     const session = await sessionChecker.check(claims.sessionId, claims.userId, { fresh });
     if (session === 'inactive') throw new AppError({ code: 'UNAUTHORIZED', message: 'Session has ended; log in again' });
-    if (session === 'unknown')
-      logger.warn('bank-core could not confirm the session; accepting the verified token as a customer', { requestId: req.requestId });
+    if (session === 'unknown') {
+      logger.warn('bank-core could not confirm the session; refusing the request', { requestId: req.requestId });
+      throw new AppError({
+        code: 'SERVICE_UNAVAILABLE',
+        message: 'The bank cannot confirm your session right now; try again shortly',
+        retryAfterSeconds: sessionChecker.retryAfterSeconds(),
+      });
+    }
     req.auth = { ...claims, role: sessionChecker.roleOf(claims.sessionId) ?? 'customer' };
     next();
   };

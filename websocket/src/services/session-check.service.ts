@@ -1,6 +1,11 @@
 import type { Logger, Role, ServiceTokens } from '@bank/common';
+import { createThrottledWarning } from '../utils/throttled-warning';
+import { BankCoreUnavailableError, type BankCoreBreaker } from './bank-core-breaker';
 
-/** `unknown`: bank-core could not say (unreachable, timed out, or an answer we cannot read). */
+/**
+ * `unknown`: bank-core could not say (unreachable, timed out, an answer we cannot read, or the circuit
+ * breaker is open). Callers refuse what they cannot confirm (see sockets/connection.ts).
+ */
 export type SessionState = 'active' | 'inactive' | 'unknown';
 
 const REQUEST_TIMEOUT_MS = 3_000;
@@ -10,18 +15,21 @@ const SERVICE_TOKEN_REUSE_MS = 60_000;
 /**
  * Asks bank-core whether a login session is still live (`POST /internal/sessions/check`), so a
  * logout or a revoked refresh family also ends this service's sockets. Active answers are kept for
- * `cacheMs` so bursts of HTTP reads do not each cost a round trip.
+ * `cacheMs` so bursts of HTTP reads do not each cost a round trip. Every call goes through `breaker`: a
+ * failed call counts towards opening it, and while it is open the answer is `unknown` at once.
  */
 export function createSessionChecker({
   bankCoreUrl,
   serviceTokens,
   logger,
   cacheMs,
+  breaker,
 }: {
   bankCoreUrl: string;
   serviceTokens: ServiceTokens;
   logger: Logger;
   cacheMs: number;
+  breaker: BankCoreBreaker;
 }) {
   const url = `${bankCoreUrl}/internal/sessions/check`;
   const activeUntil = new Map<string, { until: number; userId: string }>();
@@ -40,24 +48,31 @@ export function createSessionChecker({
     return token.value;
   }
 
+  // While bank-core is down every socket's re-check fails the same way: one line per minute says so.
+  const warnRefusedFast = createThrottledWarning(logger, 'session checks answered unknown: the bank-core circuit breaker is open');
+
+  /** One check; rejects when bank-core gave no usable answer, which the breaker counts as a failure. */
+  async function request(sessionId: string, userId: string): Promise<{ active: boolean; role?: unknown }> {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${serviceToken()}` },
+      body: JSON.stringify({ sessionId, userId }),
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+    const body = (await response.json().catch(() => undefined)) as { active?: unknown; role?: unknown } | undefined;
+    if (!response.ok || typeof body?.active !== 'boolean') throw new Error(`session check answered ${response.status}`);
+    return { active: body.active, role: body.role };
+  }
+
   async function ask(sessionId: string, userId: string): Promise<SessionState> {
     try {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${serviceToken()}` },
-        body: JSON.stringify({ sessionId, userId }),
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      });
-      const body = (await response.json().catch(() => undefined)) as { active?: unknown; role?: unknown } | undefined;
-      if (response.ok && typeof body?.active === 'boolean') {
-        if (body.active && (body.role === 'admin' || body.role === 'customer')) roles.set(sessionId, body.role);
-        else roles.delete(sessionId);
-        return body.active ? 'active' : 'inactive';
-      }
-      logger.warn('session check answered unexpectedly', { status: response.status });
-      return 'unknown';
+      const { active, role } = await breaker.run(() => request(sessionId, userId));
+      if (active && (role === 'admin' || role === 'customer')) roles.set(sessionId, role);
+      else roles.delete(sessionId);
+      return active ? 'active' : 'inactive';
     } catch (error) {
-      logger.warn('session check failed: bank-core unreachable', { url, error: (error as Error).message });
+      if (error instanceof BankCoreUnavailableError) warnRefusedFast();
+      else logger.warn('session check failed: bank-core could not answer', { url, error: (error as Error).message });
       return 'unknown';
     }
   }
@@ -104,6 +119,8 @@ export function createSessionChecker({
     roleOf(sessionId: string): Role | undefined {
       return roles.get(sessionId);
     },
+    /** After an `unknown` answer: seconds until bank-core is worth asking again (the breaker's next trial). */
+    retryAfterSeconds: () => breaker.retryAfterSeconds(),
   };
 }
 

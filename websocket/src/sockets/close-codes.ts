@@ -3,6 +3,8 @@ export const CLOSE = {
   GOING_AWAY: 1001,
   POLICY_VIOLATION: 1008,
   MESSAGE_TOO_BIG: 1009,
+  /** RFC 6455 "Try Again Later": bank-core cannot confirm sessions now (circuit breaker open or a failed check). */
+  TRY_AGAIN_LATER: 1013,
   UNAUTHORIZED: 4401,
   AUTH_TIMEOUT: 4408,
   TOO_MANY_CONNECTIONS: 4429,

@@ -35,6 +35,7 @@ const NOT_RECORDED: Record<Exclude<RecordResult, 'written'>, { code: ErrorCode; 
   'over-quota': { code: 'RATE_LIMITED', message: 'Activity quota used up; this event was not recorded' },
   'over-budget': { code: 'SERVICE_UNAVAILABLE', message: 'Activity storage is full; this event was not recorded' },
 };
+const UNCONFIRMED_MESSAGE = 'The bank cannot confirm your session right now; try again shortly';
 // setTimeout's limit; tokens live at most a day, this only guards against a far-future exp.
 const MAX_TIMER_MS = 2_147_483_647;
 
@@ -141,10 +142,14 @@ export function handleConnection(socket: WebSocket, deps: ConnectionDeps): void 
     if (ending) return;
     if (session === 'inactive') return authFailed('Session has ended; log in again');
     if (session === 'unknown') {
-      // Deliberately fail open: the token's signature and expiry are verified, and a websocket
-      // outage should not follow a bank-core outage. The periodic re-check still ends the socket
-      // once bank-core answers that the session is gone.
-      logger.warn('bank-core could not confirm the session; accepting the verified token', { connectionId, userId: claims.userId });
+      // Not failing open: a session bank-core cannot confirm might have been ended (a logout, a stolen
+      // refresh token revoked), and the page can do nothing useful without bank-core anyway. The client
+      // reconnects with backoff; Retry-After says when bank-core is next worth asking.
+      const retryAfterSeconds = sessionChecker.retryAfterSeconds();
+      logger.warn('refusing a socket: bank-core could not confirm the session', { connectionId, userId: claims.userId });
+      send({ type: 'auth', status: 'error', code: 'SERVICE_UNAVAILABLE', message: UNCONFIRMED_MESSAGE, retryAfterSeconds });
+      record('errors', 'auth.failed', { code: 'SERVICE_UNAVAILABLE', message: UNCONFIRMED_MESSAGE });
+      return end(CLOSE.TRY_AGAIN_LATER, 'Try again later');
     }
     if (registry.countOf(claims.userId) >= settings.maxSocketsPerUser) {
       admission.refuseUser();

@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
 import type { SessionEnd } from '@bank/common';
 import { AppError } from '../errors/app-error';
+import type { BankCoreBreaker } from '../services/bank-core-breaker';
 import { HTTP_STATUS } from '../middlewares/error-handler.middleware';
 import type { RegisteredSocket } from '../services/socket-registry';
 import { createThrottledWarning } from '../utils/throttled-warning';
@@ -36,18 +37,24 @@ function refuseUpgrade(socket: Duplex, request: IncomingMessage, error: AppError
 
 /**
  * The WebSocket side of the one HTTP server: upgrades on WS_PATH (admitted within the caps on
- * unauthenticated connections), the heartbeat that drops sockets which stopped answering pings, and
- * the periodic sweep that ends sockets whose login session was revoked.
+ * unauthenticated connections), the heartbeat that drops sockets which stopped answering pings, the
+ * periodic sweep that ends sockets whose login session was revoked, and the bounded grace given to
+ * authenticated sockets while bank-core cannot confirm sessions: `outageGraceMs` after the breaker
+ * opens, if it has not closed again, every authenticated socket is closed with 1013.
  */
 export function createSocketGateway({
   server,
   admission,
   clientAddress,
+  breaker,
+  outageGraceMs,
   ...deps
 }: Omit<ConnectionDeps, 'slot' | 'address'> & {
   server: Server;
   admission: Admission;
   clientAddress: (request: IncomingMessage) => string;
+  breaker: BankCoreBreaker;
+  outageGraceMs: number;
 }) {
   const { settings, logger, sessionChecker, registry } = deps;
   // noServer: the upgrade is ours to answer, so an excess connection is refused before the handshake.
@@ -127,6 +134,26 @@ export function createSocketGateway({
     recheckSessions().catch(logFailure);
   }, settings.sessionCheckIntervalMs);
 
+  // No session can be confirmed while the breaker is open, so none can be seen revoked either: a socket is
+  // kept only as long as the grace, and every client then reconnects (and is refused until bank-core answers).
+  let outageTimer: NodeJS.Timeout | undefined;
+  const stopWatchingBreaker = breaker.onChange((state) => {
+    if (state === 'closed') {
+      clearTimeout(outageTimer);
+      outageTimer = undefined;
+    } else if (state === 'open' && outageTimer === undefined) {
+      outageTimer = setTimeout(() => {
+        const sockets = [...registry.all()];
+        logger.warn('closing authenticated sockets: bank-core has not answered within the grace', {
+          sockets: sockets.length,
+          outageGraceMs,
+        });
+        const notice = { type: 'error', code: 'SERVICE_UNAVAILABLE', message: 'The bank cannot be reached; reconnect shortly' };
+        for (const socket of sockets) socket.end(CLOSE.TRY_AGAIN_LATER, 'Try again later', notice);
+      }, outageGraceMs);
+    }
+  });
+
   return {
     wss,
     get socketCount() {
@@ -152,6 +179,8 @@ export function createSocketGateway({
     async close(): Promise<void> {
       clearInterval(heartbeat);
       clearInterval(sessionSweep);
+      clearTimeout(outageTimer);
+      stopWatchingBreaker();
       const sockets = [...wss.clients];
       const gone = sockets.map((socket) =>
         socket.readyState === WebSocket.CLOSED ? Promise.resolve() : new Promise<void>((resolve) => socket.once('close', () => resolve())),

@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { BREAKER_STATE_VALUE, type BreakerState } from '../services/bank-core-breaker';
 
 /**
  * The websocket service's Prometheus registry, one per server (tests start many): Node process metrics
@@ -20,3 +21,15 @@ export function createMetrics({ openSockets }: { openSockets: () => number }) {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** `websocket_bank_core_breaker_state`, read at each scrape: 0 closed, 1 half-open, 2 open (services/bank-core-breaker.ts). */
+export function addBreakerGauge(registry: Registry, state: () => BreakerState): void {
+  new Gauge({
+    name: 'websocket_bank_core_breaker_state',
+    help: 'Circuit breaker around calls to bank-core: 0 closed, 1 half-open, 2 open',
+    registers: [registry],
+    collect() {
+      this.set(BREAKER_STATE_VALUE[state()]);
+    },
+  });
+}

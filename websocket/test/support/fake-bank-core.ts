@@ -9,6 +9,9 @@ import { TEST_JWT } from './tokens';
  * and `POST /internal/sessions/check`. Both demand a service token, as bank-core does. `GET /readyz`
  * answers 200 without one, as bank-core's does. `port` 0 picks a free port; `feedStatus` other than
  * 200 makes the feed refuse every connection with that status (a bank-core that answers but refuses).
+ * Any other path answers 404 (enough for the page's forwarded /api calls). `setDown(true)` makes it cut
+ * every request without an answer, as a bank-core that cannot answer would; `arrivals` lists the paths
+ * of the requests that reached it, answered or cut.
  */
 export async function startFakeBankCore({
   keepaliveMs = 1_000,
@@ -24,14 +27,25 @@ export async function startFakeBankCore({
   /** The resume position each feed connection asked for (undefined: from the start). */
   const feedRequests: (string | undefined)[] = [];
   let sessionsDown = false;
+  let down = false;
+  const arrivals: string[] = [];
 
   const frame = (entry: { id: string; event: TransactionPostedEvent }) =>
     `id: ${entry.id}\nevent: ${LEDGER_EVENT_NAME}\ndata: ${JSON.stringify(entry.event)}\n\n`;
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://fake');
+    arrivals.push(url.pathname);
+    if (down) {
+      req.socket.destroy();
+      return;
+    }
     if (req.method === 'GET' && url.pathname === '/readyz') {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ready","database":"fake"}');
+      return;
+    }
+    if (!url.pathname.startsWith('/internal/')) {
+      res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"code":"NOT_FOUND"}}');
       return;
     }
     if (serviceTokens.verify(bearerToken(req.headers.authorization)) !== 'websocket') {
@@ -96,9 +110,15 @@ export async function startFakeBankCore({
     revoke(sessionId: string) {
       revoked.add(sessionId);
     },
-    setSessionsDown(down: boolean) {
-      sessionsDown = down;
+    setSessionsDown(value: boolean) {
+      sessionsDown = value;
     },
+    /** true: every request is cut without an answer (and open feed streams too); false: answers again. */
+    setDown(value: boolean) {
+      down = value;
+      if (value) for (const stream of streams) stream.destroy();
+    },
+    arrivals,
     /** Cuts every open feed connection, as a bank-core restart would. */
     dropFeedConnections() {
       for (const stream of streams) stream.destroy();

@@ -5,6 +5,7 @@ import request from 'supertest';
 import { createLogger } from '@bank/common';
 import { loadConfig, type Config } from '../../src/config/config';
 import { start, type RunningServer } from '../../src/server';
+import { startFakeBankCore } from './fake-bank-core';
 import { TEST_JWT } from './tokens';
 
 export interface TestService {
@@ -33,9 +34,14 @@ export function testConfig(env: Record<string, string> = {}): Config {
   });
 }
 
-/** The real service on port 0. `fileLogs` writes the Winston files to LOG_DIR (silent otherwise). */
+/**
+ * The real service on port 0. `fileLogs` writes the Winston files to LOG_DIR (silent otherwise). Without a
+ * BANK_CORE_URL it gets a fake bank-core of its own that confirms every session (sockets whose session
+ * cannot be confirmed are refused), stopped with it.
+ */
 export async function startService(env: Record<string, string> = {}, options: { fileLogs?: boolean } = {}): Promise<TestService> {
-  const config = testConfig(env);
+  const ownBankCore = env.BANK_CORE_URL === undefined ? await startFakeBankCore() : undefined;
+  const config = testConfig(ownBankCore ? { ...env, BANK_CORE_URL: ownBankCore.url } : env);
   const logger = createLogger({
     service: 'websocket-test',
     level: config.logLevel,
@@ -53,5 +59,9 @@ export async function startService(env: Record<string, string> = {}, options: { 
       return [];
     }
   };
-  return { running, config, wsUrl: running.wsUrl, http: request(running.url), lines, stop: () => running.stop() };
+  const stop = async () => {
+    await running.stop();
+    await ownBankCore?.close();
+  };
+  return { running, config, wsUrl: running.wsUrl, http: request(running.url), lines, stop };
 }

@@ -1,0 +1,158 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { startServiceProcess, type ServiceProcess } from '../../bank-core/chaos/service-process';
+import { eventually } from '../../bank-core/test/support/eventually';
+import { freePort } from './support/fake-bank-core';
+import { TEST_JWT } from './support/tokens';
+
+// OpenTelemetry across both services, as they run from `npm start` (node with the tsx loader): each is a
+// real process with OTEL_EXPORTER_OTLP_ENDPOINT pointing at a collector played by this test.
+jest.setTimeout(120_000);
+
+const ROOT = path.resolve(__dirname, '../..');
+
+interface Span {
+  service: string;
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  kind: number;
+  attributes: Record<string, unknown>;
+}
+// OTLP span kinds.
+const SERVER = 2;
+const CLIENT = 3;
+
+/** An OTLP/HTTP collector that keeps every span posted to /v1/traces (JSON, as the exporter sends it). */
+async function startCollector() {
+  const spans: Span[] = [];
+  const posts = new Set<string>();
+  type AnyValue = Record<string, unknown>;
+  type OtlpBody = {
+    resourceSpans: {
+      resource: { attributes: { key: string; value: AnyValue }[] };
+      scopeSpans: { spans: (Omit<Span, 'service' | 'attributes'> & { attributes: { key: string; value: AnyValue }[] })[] }[];
+    }[];
+  };
+  const flatten = (list: { key: string; value: AnyValue }[]) =>
+    Object.fromEntries(list.map(({ key, value }) => [key, Object.values(value)[0]]));
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      posts.add(`${req.url} ${req.headers['content-type']}`);
+      if (req.url === '/v1/traces') {
+        for (const { resource, scopeSpans } of (JSON.parse(body) as OtlpBody).resourceSpans) {
+          const service = String(flatten(resource.attributes)['service.name']);
+          for (const span of scopeSpans.flatMap((scope) => scope.spans)) {
+            spans.push({ ...span, service, attributes: flatten(span.attributes) });
+          }
+        }
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    spans,
+    /** What was posted: `path content-type`, each once. */
+    posts,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** Which OpenTelemetry SDK modules a service's instrumentation.ts loads, with `env` (run in a process of its own). */
+function sdkModulesLoaded(env: Record<string, string>): string[] {
+  const script = `require('./bank-core/src/instrumentation.ts');
+    process.stdout.write(JSON.stringify(Object.keys(require.cache).filter((file) => file.includes('@opentelemetry/sdk-'))));`;
+  const result = spawnSync(process.execPath, ['--conditions=development', '--import', 'tsx', '-e', script], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'tracing-off-')), ...env },
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) throw new Error(result.stderr);
+  return JSON.parse(result.stdout) as string[];
+}
+
+let collector: Awaited<ReturnType<typeof startCollector>>;
+let core: ServiceProcess | undefined;
+let websocket: ServiceProcess | undefined;
+
+beforeAll(async () => {
+  collector = await startCollector();
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tracing-test-'));
+  const common = {
+    NODE_ENV: 'development',
+    JWT_SECRET: TEST_JWT.secret,
+    LOG_CONSOLE: 'false',
+    OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+    // The SDK's own variable: export batches every 100 ms rather than every 5 s.
+    OTEL_BSP_SCHEDULE_DELAY: '100',
+  };
+  core = await startServiceProcess({ ...common, APP_PORT_1: String(await freePort()), DATA_DIR: dataDir });
+  websocket = await startServiceProcess(
+    { ...common, APP_PORT_2: String(await freePort()), DATA_DIR: dataDir, BANK_CORE_URL: core.url, WS_FEED_ENABLED: 'false' },
+    { service: 'websocket' },
+  );
+});
+
+afterAll(async () => {
+  await websocket?.stop();
+  await core?.stop();
+  await collector.close();
+});
+
+describe('tracing (OTEL_EXPORTER_OTLP_ENDPOINT set)', () => {
+  it('a page API call through the websocket service to bank-core is one trace across both services, with the request ids on its spans', async () => {
+    const res = await fetch(`${websocket!.url}/api/users/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'page-call-1' },
+      body: JSON.stringify({ name: 'Ada Trace', email: `ada-${Date.now()}@example.com`, password: 'a long enough password 1' }),
+    });
+    expect(res.status).toBe(201);
+    const coreRequestId = res.headers.get('x-request-id');
+
+    // websocket: server span for the page's request (the page's id recorded beside its own), client span to bank-core.
+    const pageSpan = await eventually(() =>
+      collector.spans.find(
+        (span) => span.service === 'websocket' && span.kind === SERVER && span.attributes['bank.client_request_id'] === 'page-call-1',
+      ),
+    );
+    const coreSpan = await eventually(() =>
+      collector.spans.find(
+        (span) => span.service === 'bank-core' && span.kind === SERVER && span.attributes['bank.request_id'] === coreRequestId,
+      ),
+    );
+    expect(coreSpan.traceId).toBe(pageSpan.traceId);
+    // bank-core was called with the websocket's request id, and its span hangs under the websocket's outgoing call.
+    expect(coreSpan.attributes['bank.client_request_id']).toBe(pageSpan.attributes['bank.request_id']);
+    const hop = collector.spans.find((span) => span.spanId === coreSpan.parentSpanId);
+    expect(hop).toMatchObject({ service: 'websocket', kind: CLIENT, traceId: pageSpan.traceId });
+    expect(coreSpan.name).toBe('POST /api/users/signup');
+    // Only traces, as JSON: no metrics or logs export.
+    expect([...collector.posts]).toEqual(['/v1/traces application/json']);
+  });
+
+  it('health probes and metric scrapes make no spans', async () => {
+    await fetch(`${core!.url}/healthz`);
+    await fetch(`${websocket!.url}/metrics`);
+    await fetch(`${websocket!.url}/api/websocket/config`);
+    const pathOf = (span: Span) => span.attributes['url.path'];
+    // A request that is traced, asked after the others: once its span is in, theirs would be too.
+    await eventually(() => collector.spans.find((span) => pathOf(span) === '/api/websocket/config'));
+    expect(collector.spans.map(pathOf).filter((target) => /healthz|metrics/.test(String(target)))).toEqual([]);
+  });
+});
+
+describe('tracing off (OTEL_EXPORTER_OTLP_ENDPOINT unset)', () => {
+  it('loads no OpenTelemetry SDK at all; setting the endpoint loads it', () => {
+    expect(sdkModulesLoaded({})).toEqual([]);
+    expect(sdkModulesLoaded({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' }).length).toBeGreaterThan(0);
+  });
+});
