@@ -40,7 +40,7 @@ export function createApp({ config, db, logger, services }: AppDeps): Express {
   app.use(express.json({ limit: JSON_BODY_LIMIT }));
   app.use(cookieParser());
 
-  app.use(opsRoutes({ db, metrics, websocketPort: config.websocketPort }));
+  app.use(opsRoutes({ db, metrics, websocketPort: config.websocketPort, relay: services.natsRelay }));
   app.use('/api', limitPerMinute(config.rateLimits.apiPerMinute, byIp, 'requests', services.rateLimitStores('api')));
   app.use('/api/users', userRoutes(services, config));
   app.use('/api/accounts', accountRoutes(services));

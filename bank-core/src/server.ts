@@ -73,6 +73,7 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
     const listening = app.listen(config.port, config.host, () => resolve(listening));
     listening.once('error', reject);
   });
+  services.natsRelay?.start();
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = `http://${host}:${port}`;
@@ -94,6 +95,8 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
       const forced = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
       await closed;
       clearTimeout(forced);
+      // Before the database: the relay saves its position as it stops.
+      await services.natsRelay?.stop();
       if (redis) await Promise.all([closeRedis(redis.commands), closeRedis(redis.subscriber)]);
       await db.close();
       logger.info('bank-core stopped');

@@ -11,9 +11,9 @@
  *     hold a socket each (through nginx, so on either websocket instance), and 400 transfers to them are
  *     sent at 40/s (open loop). Each delay is the socket's receipt time minus the transaction's createdAt
  *     (PostgreSQL's clock on this machine, set in the transaction just before it commits).
- *     The path is the built-in feed (each websocket instance follows its own bank-core's /internal/events).
- *     HOOK(nats-relay): once the NATS relay is merged, set NATS_RELAY_MERGED below to true: the same
- *     measurement then runs a second time with NATS_URL set, and reports both paths.
+ *     It runs twice: through the built-in feed (each websocket instance follows its own bank-core's
+ *     /internal/events), then through NATS JetStream (the machine's NATS, TEST_NATS_URL, on a stream of the
+ *     run's own, deleted afterwards: one bank-core relays, each websocket instance consumes it).
  *
  * How to read it: on 2 cores (load generator, nginx, PostgreSQL, Redis and the instances sharing them) a
  * second instance mostly adds contention; the figures show that the topology works and what it costs.
@@ -22,6 +22,7 @@
  * measures for one instance.
  */
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
@@ -30,9 +31,9 @@ import { measure, percentile, runOpenLoop } from '../../bank-core/bench/bench-lo
 import { formatLine, machineLine, type Row } from '../../bank-core/bench/bench-report';
 import { overApi, randomTransfer, seedAccounts, type BenchAccount } from '../../bank-core/bench/bench-seed';
 import { ENGINES } from '../support/engines';
+import { deleteStream } from '../support/nats-server';
 import { startTopology, type TopologyOptions } from '../support/topology';
 
-const NATS_RELAY_MERGED = false;
 const SIZES = { clients: 32, warmUp: Number(process.env.BENCH_WARM_UP ?? 300), measured: Number(process.env.BENCH_MEASURED ?? 3_000) };
 const SEED = { users: 100, accountsPerUser: 1, openingBalance: 1_000_000_000, clients: SIZES.clients };
 const DELAY = { recipients: 20, ratePerSecond: 40, seconds: 10 };
@@ -134,8 +135,16 @@ async function main(): Promise<void> {
   if (one.result.errors > 0 || two.result.errors > 0) process.exitCode = 1;
   console.log(`two instances / one: ${(two.result.perSecond / one.result.perSecond).toFixed(2)}`);
   const { serverVersion } = await commitToSocket('built-in feed (each websocket instance follows its own bank-core)', {});
-  if (NATS_RELAY_MERGED) await commitToSocket('NATS JetStream', { natsUrl: ENGINES.natsUrl });
-  else console.log('commit to socket through NATS: not measured yet (the NATS relay is not merged; HOOK in cluster/bench/scale-bench.ts)');
+  const stream = `BENCH_SCALE_${randomBytes(4).toString('hex')}`;
+  try {
+    await commitToSocket('NATS JetStream (one bank-core relays, each websocket instance consumes)', {
+      natsUrl: ENGINES.natsUrl,
+      bankCoreEnv: { ...UNLIMITED, NATS_STREAM: stream },
+      websocketEnv: { NATS_STREAM: stream },
+    });
+  } finally {
+    await deleteStream(ENGINES.natsUrl, stream);
+  }
   console.log(`\n${machineLine(serverVersion, SIZES, loadAtStart)} nginx and Redis run here too.`);
 }
 

@@ -18,6 +18,7 @@ import { createBankCoreBreaker } from './services/bank-core-breaker';
 import { createChatService } from './services/chat.service';
 import { createFeedConsumer, type FeedConsumer } from './services/feed-consumer.service';
 import { createFeedCursor } from './services/feed-cursor';
+import { createNatsConsumer, type NatsConsumer } from './services/nats-consumer.service';
 import { createSessionChecker } from './services/session-check.service';
 import { createSocketRegistry } from './services/socket-registry';
 import { createAdmission } from './sockets/admission';
@@ -33,7 +34,8 @@ export interface RunningServer {
   wsUrl: string;
   server: Server;
   logger: Logger;
-  feed: FeedConsumer | undefined;
+  /** Where ledger events come from: bank-core's SSE feed, or the JetStream stream when NATS_URL is set. */
+  feed: FeedConsumer | NatsConsumer | undefined;
   stop(): Promise<void>;
 }
 
@@ -65,16 +67,19 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
     interactions: createActivityReader({ file: activity.paths.interactions }),
     errors: createActivityReader({ file: activity.paths.errors }),
   };
-  const feed = config.feed.enabled
-    ? createFeedConsumer({
-        bankCoreUrl: config.bankCoreUrl,
-        serviceTokens,
-        cursor: createFeedCursor(config.dataDir),
-        logger,
-        onEvent: createAccountEventDispatcher({ registry, activity }),
-        ...config.feed,
-      })
-    : undefined;
+  const onEvent = createAccountEventDispatcher({ registry, activity });
+  const feed = !config.feed.enabled
+    ? undefined
+    : config.nats
+      ? createNatsConsumer({ ...config.nats, logger, onEvent })
+      : createFeedConsumer({
+          bankCoreUrl: config.bankCoreUrl,
+          serviceTokens,
+          cursor: createFeedCursor(config.dataDir),
+          logger,
+          onEvent,
+          ...config.feed,
+        });
 
   const admission = createAdmission({
     perAddress: config.sockets.maxUnauthenticatedPerAddress,
@@ -95,6 +100,7 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
   const chat = createChatService({ activity, interactions: readers.interactions, registry, logger });
   const metrics = createMetrics({ openSockets: () => registry.size });
   addBreakerGauge(metrics.registry, () => breaker.state);
+  if (feed && 'registerMetrics' in feed) feed.registerMetrics(metrics.registry);
   const app = createApp({ config, logger, accessTokens, sessionChecker, breaker, readers, status, metrics });
   const server = createServer(app);
   const gateway = createSocketGateway({
@@ -165,7 +171,7 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
     url,
     ws: `ws://${host}:${port}${WS_PATH}`,
     bankCore: config.bankCoreUrl,
-    feed: config.feed.enabled,
+    feed: feed ? feed.status().transport : false,
   });
   return { url, wsUrl: `ws://${host}:${port}${WS_PATH}`, server, logger, feed, stop };
 }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import {
+  natsEnvSchema,
   parseEnv,
   parseTrustProxy,
   resolveFromRoot,
@@ -65,6 +66,8 @@ const envSchema = z.object({
   // always exact in JavaScript and it is the balance check in ledger_post, not the amount, that bounds sums.
   MAX_TRANSACTION_AMOUNT: positiveInt.max(MAX_TRANSACTION_AMOUNT_CEILING).default(10_000_000_000),
   EVENT_FEED_POLL_MS: positiveInt.max(60_000).default(250),
+  // Unset: no relay; the websocket service reads the built-in feed (GET /internal/events).
+  ...natsEnvSchema,
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -93,6 +96,8 @@ export interface Config {
   maxTransactionAmount: number;
   /** How often the event feed looks for events committed by other instances. */
   eventFeedPollMs: number;
+  /** The NATS JetStream relay of the outbox (NATS_URL, NATS_STREAM); undefined when NATS_URL is unset. */
+  nats: { servers: string[]; stream: string } | undefined;
 }
 
 export { ConfigError } from '@bank/common';
@@ -140,6 +145,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     loginLockout: { maxFailures: env.LOGIN_MAX_FAILURES, lockSeconds: env.LOGIN_LOCK_SECONDS },
     maxTransactionAmount: env.MAX_TRANSACTION_AMOUNT,
     eventFeedPollMs: env.EVENT_FEED_POLL_MS,
+    nats: env.NATS_URL ? { servers: env.NATS_URL, stream: env.NATS_STREAM } : undefined,
   };
 }
 

@@ -26,6 +26,14 @@ export interface ChannelHandlers {
   disconnected?(): void;
 }
 
+/** What the holder of a session lock (Database.holdLock) is told. */
+export interface LockHandlers {
+  /** This process now holds the lock, until `lost` (or the returned stop function). */
+  acquired(): void;
+  /** The lock's connection was lost, so the lock is released on the server: stop acting as its holder now. */
+  lost(): void;
+}
+
 export interface Database extends Queryable {
   readonly driver: 'pglite' | 'pg';
   /**
@@ -36,6 +44,13 @@ export interface Database extends Queryable {
   transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T>;
   /** LISTENs on `channel` until the returned function is called. */
   listen(channel: string, handlers: ChannelHandlers): Promise<() => Promise<void>>;
+  /**
+   * Competes for the session advisory lock `key` on a connection of its own, until the returned function
+   * is called (which releases it). One process in all holds it at a time; the others ask again every
+   * `retryMs` and take over once the holder's connection ends (a crash closes it). PGlite has one
+   * process, which holds it at once.
+   */
+  holdLock(key: number, handlers: LockHandlers, retryMs: number): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 

@@ -9,6 +9,7 @@ import {
   type Row,
 } from './database';
 import { listenWithReconnect } from './pg-listener';
+import { holdSessionLock } from './pg-session-lock';
 import { asUnavailable, commitOutcomeUnknown, isDatabaseUnavailable } from './unavailable';
 
 export interface PgOptions {
@@ -55,7 +56,7 @@ export async function openPg(options: PgOptions): Promise<Database> {
     throw error;
   });
 
-  // Each listener holds a connection of its own; closing the database ends them too.
+  // Each listener and lock holder has a connection of its own; closing the database ends them too.
   const listeners = new Set<() => Promise<void>>();
 
   const queryOn =
@@ -115,6 +116,14 @@ export async function openPg(options: PgOptions): Promise<Database> {
       ),
     listen: async (channel, handlers) => {
       const stop = await listenWithReconnect({ config, channel, handlers, report });
+      listeners.add(stop);
+      return async () => {
+        listeners.delete(stop);
+        await stop();
+      };
+    },
+    holdLock: async (key, handlers, retryMs) => {
+      const stop = await holdSessionLock({ config, key, handlers, retryMs, report });
       listeners.add(stop);
       return async () => {
         listeners.delete(stop);

@@ -61,6 +61,11 @@ export async function openPglite(dataDir: string | undefined, report: DatabaseEr
       handlers.connected?.();
       return () => unlisten();
     },
+    // One process: nobody else can compete for the lock.
+    holdLock: (_key, handlers) => {
+      handlers.acquired();
+      return Promise.resolve(() => Promise.resolve());
+    },
     close: async () => {
       await pglite.close();
       release();

@@ -2,6 +2,7 @@ import { Router, type NextFunction, type Request, type RequestHandler, type Resp
 import swaggerUi from 'swagger-ui-express';
 import type { Database } from '../db/database';
 import { AppError } from '../errors/app-error';
+import type { NatsRelay } from '../services/nats-relay.service';
 import type { Metrics } from '../utils/metrics';
 import { openApiDocumentFor } from '../utils/openapi';
 
@@ -24,7 +25,18 @@ function homePage(pageUrl: string): string {
 const documentForToday = () => openApiDocumentFor(new Date());
 
 /** Liveness, readiness, Prometheus metrics, the API documentation and a home page. */
-export function opsRoutes({ db, metrics, websocketPort }: { db: Database; metrics: Metrics; websocketPort: number }): Router {
+export function opsRoutes({
+  db,
+  metrics,
+  websocketPort,
+  relay,
+}: {
+  db: Database;
+  metrics: Metrics;
+  websocketPort: number;
+  /** With NATS_URL: the outbox relay's state, shown in /healthz. */
+  relay?: NatsRelay | undefined;
+}): Router {
   let ui: { document: Record<string, unknown>; serve: RequestHandler } | undefined;
   return (
     Router()
@@ -34,7 +46,7 @@ export function opsRoutes({ db, metrics, websocketPort }: { db: Database; metric
         res.type('html').send(homePage(`${req.protocol}://${host}:${websocketPort}/`));
       })
       .get('/healthz', (_req, res) => {
-        res.json({ status: 'ok' });
+        res.json(relay ? { status: 'ok', relay: relay.status() } : { status: 'ok' });
       })
       .get('/readyz', async (_req, res) => {
         try {

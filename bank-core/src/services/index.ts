@@ -16,6 +16,7 @@ import { createEventFeed } from './event-feed.service';
 import { createIdempotencyService } from './idempotency.service';
 import { createLedgerQueryService } from './ledger-query.service';
 import { createLedgerService } from './ledger.service';
+import { createNatsRelay } from './nats-relay.service';
 import { createPasswordHasher } from './password.service';
 import { createSessionGuard } from './session-guard';
 import { createMetrics } from '../utils/metrics';
@@ -73,6 +74,9 @@ export function createServices({ config, db, logger, redis }: { config: Config; 
   });
   const ledgerQueries = createLedgerQueryService({ db });
   const idempotency = createIdempotencyService({ db, logger });
+  // NATS_URL set: the outbox is also relayed to JetStream (server.ts starts it); the feed above stays.
+  const natsRelay = config.nats && createNatsRelay({ db, feed, logger, ...config.nats });
+  natsRelay?.registerMetrics(metrics.registry);
   return {
     metrics,
     rateLimitStores,
@@ -87,6 +91,7 @@ export function createServices({ config, db, logger, redis }: { config: Config; 
     ledger,
     ledgerQueries,
     idempotency,
+    natsRelay,
   };
 }
 

@@ -1,6 +1,8 @@
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import {
+  natsEnvSchema,
   parseEnv,
   parseTrustProxy,
   resolveFromRoot,
@@ -54,6 +56,13 @@ const envSchema = z.object({
   WS_FEED_RETRY_MAX_MS: positiveInt.default(30_000),
   WS_FEED_PROBE_INTERVAL_MS: positiveInt.default(250),
   WS_FEED_IDLE_TIMEOUT_MS: positiveInt.default(60_000),
+  // Set: ledger events come from the JetStream stream instead of bank-core's SSE feed.
+  ...natsEnvSchema,
+  // Names this instance's durable consumer; a consumer name (JetStream) cannot hold '.', '*', '>' or spaces.
+  WS_INSTANCE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - only (1 to 64)')
+    .optional(),
   WS_BANK_CORE_BREAKER_RESET_MS: positiveInt.default(10_000),
   WS_BANK_CORE_OUTAGE_GRACE_MS: positiveInt.default(60_000),
   // A signed-in page with no keyboard or pointer use this long signs itself out, warning first.
@@ -105,6 +114,11 @@ export interface Config {
   };
   /** Reconnect backoff ceiling; /readyz probe interval while bank-core is unreachable; silence before reconnecting (ms). */
   feed: { enabled: boolean; retryMaxMs: number; probeIntervalMs: number; idleTimeoutMs: number };
+  /**
+   * The JetStream link (NATS_URL, NATS_STREAM), used instead of the SSE feed when set (and the feed is
+   * enabled); `instanceId` names this instance's durable consumer, so a restart resumes where it stopped.
+   */
+  nats: { servers: string[]; stream: string; instanceId: string } | undefined;
   /**
    * The circuit breaker around calls to bank-core: how long it stays open before one trial call (ms), and how
    * long sockets already authenticated are kept once it has opened (ms); see services/bank-core-breaker.ts.
@@ -166,6 +180,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       probeIntervalMs: env.WS_FEED_PROBE_INTERVAL_MS,
       idleTimeoutMs: env.WS_FEED_IDLE_TIMEOUT_MS,
     },
+    nats: env.NATS_URL
+      ? { servers: env.NATS_URL, stream: env.NATS_STREAM, instanceId: env.WS_INSTANCE_ID ?? defaultInstanceId(env.APP_PORT_2) }
+      : undefined,
     breaker: { resetMs: env.WS_BANK_CORE_BREAKER_RESET_MS, outageGraceMs: env.WS_BANK_CORE_OUTAGE_GRACE_MS },
     web: { idleTimeoutMs: env.WEB_IDLE_TIMEOUT_MS, idleWarningMs: Math.min(env.WEB_IDLE_WARNING_MS, env.WEB_IDLE_TIMEOUT_MS) },
   };
@@ -173,6 +190,20 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
 
 // The same rule as bank-core's config: both services must verify the same tokens, so outside
 // production both read the one generated secret in the shared DATA_DIR.
+
+/**
+ * This machine's host name and the service's port, e.g. `web-1-3001`, kept to the characters a consumer name
+ * may hold: stable across restarts of one instance, distinct between instances (a container's host name, or
+ * ports on one machine). Port 0 (a port picked at start) is not stable: set WS_INSTANCE_ID then.
+ */
+export function defaultInstanceId(port: number): string {
+  const host =
+    os
+      .hostname()
+      .replace(/[^A-Za-z0-9_-]/g, '_')
+      .slice(0, 50) || 'host';
+  return `${host}-${port}`;
+}
 
 /**
  * Only the tracing settings (OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_SERVICE_NAME; undefined: tracing off), read by

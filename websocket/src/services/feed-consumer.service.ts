@@ -198,7 +198,7 @@ export function createFeedConsumer(options: FeedConsumerOptions) {
       await cursor.flush();
     },
     status() {
-      return { connected, position: cursor.value ?? null, received };
+      return { connected, position: cursor.value ?? null, received, transport: 'sse' as const };
     },
   };
 }
