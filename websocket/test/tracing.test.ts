@@ -93,6 +93,26 @@ describe('tracing (OTEL_EXPORTER_OTLP_ENDPOINT set)', () => {
   });
 });
 
+describe('a collector that is away', () => {
+  it('costs a traced service at most its 2 s flush bound when it stops', async () => {
+    const away = `http://127.0.0.1:${await freePort()}`;
+    const lonely = await startServiceProcess({
+      NODE_ENV: 'development',
+      JWT_SECRET: TEST_JWT.secret,
+      LOG_CONSOLE: 'true', // for the output checked below
+      LOG_LEVEL: 'warn',
+      APP_PORT_1: String(await freePort()),
+      DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'tracing-away-')),
+      OTEL_EXPORTER_OTLP_ENDPOINT: away,
+    });
+    expect((await fetch(`${lonely.url}/api/users/me`)).status).toBe(401); // a span waiting to be exported
+    const stopping = Date.now();
+    await lonely.stop();
+    expect(Date.now() - stopping).toBeLessThan(4_000);
+    expect(lonely.output()).not.toContain('shutdown failed');
+  });
+});
+
 describe('tracing off (OTEL_EXPORTER_OTLP_ENDPOINT unset)', () => {
   it('loads no OpenTelemetry SDK at all; setting the endpoint loads it', () => {
     expect(sdkModulesLoaded({})).toEqual([]);
