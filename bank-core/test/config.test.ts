@@ -49,6 +49,20 @@ describe('configuration', () => {
     expect(() => loadConfig({ DATA_DIR: tempDir(), REDIS_URL: 'http://redis:6379' })).toThrow(/REDIS_URL/);
   });
 
+  it('takes NATS_URL as one or more nats:// or tls:// URLs, and leaves the relay off without it', () => {
+    expect(loadConfig({ DATA_DIR: tempDir() }).nats).toBeUndefined();
+    expect(loadConfig({ DATA_DIR: tempDir(), NATS_URL: 'nats://127.0.0.1:4222' }).nats).toEqual({
+      servers: ['nats://127.0.0.1:4222'],
+      stream: 'BANK_EVENTS',
+    });
+    expect(loadConfig({ DATA_DIR: tempDir(), NATS_URL: 'nats://a:4222, tls://user:pw@b:4222', NATS_STREAM: 'EVENTS_2' }).nats).toEqual({
+      servers: ['nats://a:4222', 'tls://user:pw@b:4222'],
+      stream: 'EVENTS_2',
+    });
+    expect(() => loadConfig({ DATA_DIR: tempDir(), NATS_URL: 'http://nats:4222' })).toThrow(/NATS_URL/);
+    expect(() => loadConfig({ DATA_DIR: tempDir(), NATS_URL: 'nats://nats:4222', NATS_STREAM: 'bank.events' })).toThrow(/NATS_STREAM/);
+  });
+
   it('lists every invalid variable in one readable message', () => {
     const dataDir = tempDir();
     let message = '';

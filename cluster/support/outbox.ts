@@ -17,3 +17,11 @@ export async function eventsOfOwner(db: pg.Client, userId: string): Promise<stri
   );
   return rows.map((row) => row.id);
 }
+
+/** Whether every committed outbox event has its feed position yet (the sequencer runs just after commit). */
+export async function allSequenced(db: pg.Client): Promise<boolean> {
+  const { rows } = await db.query<{ done: boolean }>(
+    'SELECT (SELECT count(*) FROM outbox_events) = (SELECT count(*) FROM outbox_feed) AS done',
+  );
+  return rows[0]!.done;
+}

@@ -8,7 +8,7 @@ import { freePort, startServiceProcess, type ServiceProcess } from '../../bank-c
 import { eventually } from '../../bank-core/test/support/eventually';
 import { createCustomer, intent, payAll } from '../support/customers';
 import { ENGINES } from '../support/engines';
-import { feedOrder } from '../support/outbox';
+import { allSequenced, feedOrder } from '../support/outbox';
 import { readStream, startNatsServer, streamCount, type NatsServer } from '../support/nats-server';
 
 jest.setTimeout(180_000);
@@ -95,6 +95,7 @@ describe('which bank-core relays', () => {
     expect(intents.every((item) => item.outcome?.status === 201)).toBe(true);
 
     expect(standby.output()).toContain(LEADING);
+    await eventually(async () => ((await allSequenced(admin)) ? true : undefined), 10_000);
     const expected = await feedOrder(admin);
     expect(expected).toHaveLength(202);
     await eventually(async () => ((await streamCount(nats.url, stream)) >= expected.length ? true : undefined), 30_000);

@@ -14,7 +14,7 @@ import { loadConfig } from '../../websocket/src/config/config';
 import { start, type RunningServer } from '../../websocket/src/server';
 import { authedClient, type TestClient } from '../../websocket/test/support/ws-client';
 import { createCustomer, intent, payAll } from '../support/customers';
-import { eventsOfOwner } from '../support/outbox';
+import { allSequenced, eventsOfOwner } from '../support/outbox';
 import { ENGINES } from '../support/engines';
 import { startNatsServer, type NatsServer } from '../support/nats-server';
 
@@ -85,7 +85,11 @@ async function startWebsocket(instanceId: string): Promise<RunningServer> {
   return running;
 }
 
-const eventsOf = (db: pg.Client, account: ChaosAccount) => eventsOfOwner(db, account.userId);
+/** The owner's events in feed order, once every committed event has its position (none left out for being late). */
+async function eventsOf(db: pg.Client, account: ChaosAccount): Promise<string[]> {
+  await eventually(async () => ((await allSequenced(db)) ? true : undefined), 10_000);
+  return eventsOfOwner(db, account.userId);
+}
 
 /** Of `events`, those `client` received, in the order it received them. */
 const transfersIn = (client: TestClient, events: string[]) => received(client).filter((eventId) => events.includes(eventId));

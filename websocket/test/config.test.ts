@@ -67,6 +67,19 @@ describe('configuration', () => {
     expect(loadConfig({ NODE_ENV: 'production', DATA_DIR: tempDir(), JWT_SECRET: 'p'.repeat(32) }).jwt.secret).toBe('p'.repeat(32));
   });
 
+  it('with NATS_URL consumes the stream as ws-<WS_INSTANCE_ID>, by default this host name and port', () => {
+    expect(loadConfig({ DATA_DIR: tempDir() }).nats).toBeUndefined();
+    const host = os.hostname().replace(/[^A-Za-z0-9_-]/g, '_');
+    expect(loadConfig({ DATA_DIR: tempDir(), NATS_URL: 'nats://127.0.0.1:4222', APP_PORT_2: '3002' }).nats).toEqual({
+      servers: ['nats://127.0.0.1:4222'],
+      stream: 'BANK_EVENTS',
+      instanceId: `${host.slice(0, 50)}-3002`,
+    });
+    expect(loadConfig({ DATA_DIR: tempDir(), NATS_URL: 'nats://n:4222', WS_INSTANCE_ID: 'web-1' }).nats?.instanceId).toBe('web-1');
+    // A consumer name cannot hold '.', '*', '>' or spaces.
+    expect(() => loadConfig({ DATA_DIR: tempDir(), NATS_URL: 'nats://n:4222', WS_INSTANCE_ID: 'web.1' })).toThrow(/WS_INSTANCE_ID/);
+  });
+
   it('lists every invalid variable in one message and writes nothing', () => {
     const dataDir = tempDir();
     expect(() => loadConfig({ DATA_DIR: dataDir, APP_PORT_2: 'abc', BANK_CORE_URL: 'ftp://x', WS_MAX_PAYLOAD_BYTES: '10' })).toThrow(
