@@ -128,7 +128,7 @@ describe('business metrics on /metrics', () => {
     } finally {
       await limited.close();
     }
-  });
+  }, 60_000);
 
   it('every label value comes from a closed list, whatever the requests sent', async () => {
     const alice = await createUser(t);

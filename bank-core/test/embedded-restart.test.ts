@@ -29,5 +29,5 @@ describe('embedded database on disk', () => {
     } finally {
       await second.stop();
     }
-  });
+  }, 60_000);
 });

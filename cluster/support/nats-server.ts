@@ -79,8 +79,6 @@ export interface StoredEvent {
   msgId: string;
   feedPosition: string;
   requestId: string | undefined;
-  /** W3C trace context, when the publisher traced. */
-  traceparent: string | undefined;
   eventId: string;
 }
 
@@ -100,7 +98,6 @@ export async function readStream(url: string, stream: string): Promise<StoredEve
         msgId: header('Nats-Msg-Id') ?? '',
         feedPosition: header('Bank-Feed-Position') ?? '',
         requestId: header('X-Request-Id'),
-        traceparent: header('traceparent'),
         eventId: message.json<{ eventId: string }>().eventId,
       });
     }

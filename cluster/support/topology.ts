@@ -23,6 +23,11 @@ export interface TopologyOptions {
   websocketEnv?: Record<string, string>;
   /** Start nginx in front (default true). */
   nginx?: boolean;
+  /**
+   * A websocket instance counts as started once /healthz says its built-in feed is connected (default
+   * true); false for one whose events come another way, or whose bank-core is down on purpose.
+   */
+  waitForFeed?: boolean;
 }
 
 /** One service process on a fixed loopback port, which keeps that port across kills and restarts. */
@@ -44,7 +49,7 @@ export interface Instance {
   stop(): Promise<void>;
   /**
    * Starts it (again) on the same port with the same variables, after kill or stop; a websocket instance
-   * once its feed is connected. @throws Error if it is running or does not start.
+   * once its feed is connected (see `waitForFeed`). @throws Error if it is running or does not start.
    */
   restart(): Promise<void>;
 }
@@ -69,8 +74,8 @@ export interface Topology {
  * build`; `npm run test:cluster` builds first) on free loopback ports against one fresh PostgreSQL
  * database, in production mode with one shared JWT secret, and nginx in front with the repository's
  * template. Instances log only warnings (to their output), in a temp folder of their own each. A websocket
- * instance counts as started once it follows bank-core's feed (when its feed is on), so nothing committed
- * after startTopology returns can pass it by.
+ * instance counts as started once it follows bank-core's feed (unless `waitForFeed` is false), so nothing
+ * committed after startTopology returns can pass it by.
  * @throws Error naming the instance and its output when one does not start; whatever started is stopped.
  */
 export async function startTopology(options: TopologyOptions = {}): Promise<Topology> {
@@ -114,7 +119,7 @@ export async function startTopology(options: TopologyOptions = {}): Promise<Topo
       const name = `bank-core-${i}`;
       const port = await freePort();
       bankCores.push(
-        instance('bank-core', name, port, {
+        instance('bank-core', name, port, false, {
           ...common(name),
           APP_PORT_1: String(port),
           APP_PORT_2: String(nginxPort),
@@ -129,7 +134,7 @@ export async function startTopology(options: TopologyOptions = {}): Promise<Topo
       const port = await freePort();
       const follows = websocketsFollow === 'nginx' ? balancer : bankCores[(i - 1) % coreCount]!.url;
       websockets.push(
-        instance('websocket', name, port, {
+        instance('websocket', name, port, options.waitForFeed ?? true, {
           ...common(name),
           APP_PORT_2: String(port),
           BANK_CORE_URL: follows,
@@ -168,7 +173,7 @@ export async function startTopology(options: TopologyOptions = {}): Promise<Topo
 }
 
 /** An instance handle, not started yet: `restart()` starts it. */
-function instance(service: ServiceName, name: string, port: number, env: Record<string, string>): Instance {
+function instance(service: ServiceName, name: string, port: number, waitForFeed: boolean, env: Record<string, string>): Instance {
   let current: ServiceProcess | undefined;
   let before = '';
   const output = () => before + (current?.output() ?? '');
@@ -193,7 +198,7 @@ function instance(service: ServiceName, name: string, port: number, env: Record<
       if (current) throw new Error(`${name} is running`);
       try {
         current = await startServiceProcess(env, { compiled: true, service });
-        if (service === 'websocket') await feedFollowed(current.url);
+        if (waitForFeed) await feedFollowed(current.url);
       } catch (error) {
         throw new Error(`${name} did not start: ${(error as Error).message}`, { cause: error });
       }

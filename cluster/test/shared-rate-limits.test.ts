@@ -1,5 +1,4 @@
-import { randomInt } from 'node:crypto';
-import { call } from '../support/client';
+import { call, randomClientAddress } from '../support/client';
 import { ENGINES } from '../support/engines';
 import { startRedisServer, type RedisServer } from '../support/redis-server';
 import { startTopology, type Topology } from '../support/topology';
@@ -11,7 +10,7 @@ const limited = { API_RATE_LIMIT_PER_MINUTE: String(LIMIT) };
 
 // Each test counts under a client address of its own (bank-core trusts loopback's X-Forwarded-For), so
 // runs and tests never share a counter in the machine's Redis.
-const clientAddress = () => `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
+const clientAddress = randomClientAddress;
 
 /** Sends `count` requests one after another, to each base URL in turn, as `address`; the statuses in order. */
 async function statuses(baseUrls: string[], count: number, address: string): Promise<number[]> {

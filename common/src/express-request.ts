@@ -11,6 +11,8 @@ declare global {
       requestId: string;
       /** The client's own X-Request-Id, when it sent a sane one (for joining its logs to ours). */
       clientRequestId?: string;
+      /** With tracing on, the trace this request belongs to (hex), for its log line; else undefined. */
+      traceId?: string;
       /** Set by `authenticate` once the bearer token and its session are verified. */
       auth?: AccessClaims;
     }

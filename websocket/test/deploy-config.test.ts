@@ -154,7 +154,7 @@ describe('the dashboard against live /metrics', () => {
   beforeAll(async () => {
     core = await startTestApp();
     service = await startService();
-  });
+  }, 60_000);
   afterAll(async () => {
     await service.stop();
     await core.close();

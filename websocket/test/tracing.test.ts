@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startServiceProcess, type ServiceProcess } from '../../bank-core/chaos/service-process';
 import { eventually } from '../../bank-core/test/support/eventually';
 import { freePort } from './support/fake-bank-core';
-import { CLIENT, SERVER, startCollector, type Span } from './support/otlp-collector';
+import { CLIENT, pageCallSpans, startCollector, type Collector } from './support/otlp-collector';
 import { TEST_JWT } from './support/tokens';
 
 // OpenTelemetry across both services, as they run from `npm start` (node with the tsx loader): each is a
@@ -27,13 +27,13 @@ function sdkModulesLoaded(env: Record<string, string>): string[] {
   return JSON.parse(result.stdout) as string[];
 }
 
-let collector: Awaited<ReturnType<typeof startCollector>>;
+let collector: Collector;
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tracing-test-'));
 let core: ServiceProcess | undefined;
 let websocket: ServiceProcess | undefined;
 
 beforeAll(async () => {
   collector = await startCollector();
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tracing-test-'));
   const common = {
     NODE_ENV: 'development',
     JWT_SECRET: TEST_JWT.secret,
@@ -63,25 +63,21 @@ describe('tracing (OTEL_EXPORTER_OTLP_ENDPOINT set)', () => {
       body: JSON.stringify({ name: 'Ada Trace', email: `ada-${Date.now()}@example.com`, password: 'a long enough password 1' }),
     });
     expect(res.status).toBe(201);
-    const coreRequestId = res.headers.get('x-request-id');
-
-    // websocket: server span for the page's request (the page's id recorded beside its own), client span to bank-core.
-    const pageSpan = await eventually(() =>
-      collector.spans.find(
-        (span) => span.service === 'websocket' && span.kind === SERVER && span.attributes['bank.client_request_id'] === 'page-call-1',
-      ),
-    );
-    const coreSpan = await eventually(() =>
-      collector.spans.find(
-        (span) => span.service === 'bank-core' && span.kind === SERVER && span.attributes['bank.request_id'] === coreRequestId,
-      ),
-    );
-    expect(coreSpan.traceId).toBe(pageSpan.traceId);
+    const { page, core: coreSpan, parentOfCore } = await pageCallSpans(collector, 'page-call-1', res.headers.get('x-request-id')!);
+    expect(coreSpan.traceId).toBe(page.traceId);
     // bank-core was called with the websocket's request id, and its span hangs under the websocket's outgoing call.
-    expect(coreSpan.attributes['bank.client_request_id']).toBe(pageSpan.attributes['bank.request_id']);
-    const hop = collector.spans.find((span) => span.spanId === coreSpan.parentSpanId);
-    expect(hop).toMatchObject({ service: 'websocket', kind: CLIENT, traceId: pageSpan.traceId });
+    expect(coreSpan.attributes['bank.client_request_id']).toBe(page.attributes['bank.request_id']);
+    expect(parentOfCore).toMatchObject({ service: 'websocket', kind: CLIENT, traceId: page.traceId });
     expect(coreSpan.name).toBe('POST /api/users/signup');
+    // And from bank-core's log line for the request to the trace.
+    const logLine = await eventually(() =>
+      readFileSync(path.join(dataDir, 'logs', 'info.log'), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .find((line) => line.message === 'request' && line.requestId === coreSpan.attributes['bank.request_id']),
+    );
+    expect(logLine.traceId).toBe(page.traceId);
     // Only traces, as JSON: no metrics or logs export.
     expect([...collector.posts]).toEqual(['/v1/traces application/json']);
   });
@@ -90,10 +86,30 @@ describe('tracing (OTEL_EXPORTER_OTLP_ENDPOINT set)', () => {
     await fetch(`${core!.url}/healthz`);
     await fetch(`${websocket!.url}/metrics`);
     await fetch(`${websocket!.url}/api/websocket/config`);
-    const pathOf = (span: Span) => span.attributes['url.path'];
+    const pathOf = (span: { attributes: Record<string, unknown> }) => span.attributes['url.path'];
     // A request that is traced, asked after the others: once its span is in, theirs would be too.
     await eventually(() => collector.spans.find((span) => pathOf(span) === '/api/websocket/config'));
     expect(collector.spans.map(pathOf).filter((target) => /healthz|metrics/.test(String(target)))).toEqual([]);
+  });
+});
+
+describe('a collector that is away', () => {
+  it('costs a traced service at most its 2 s flush bound when it stops', async () => {
+    const away = `http://127.0.0.1:${await freePort()}`;
+    const lonely = await startServiceProcess({
+      NODE_ENV: 'development',
+      JWT_SECRET: TEST_JWT.secret,
+      LOG_CONSOLE: 'true', // for the output checked below
+      LOG_LEVEL: 'warn',
+      APP_PORT_1: String(await freePort()),
+      DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'tracing-away-')),
+      OTEL_EXPORTER_OTLP_ENDPOINT: away,
+    });
+    expect((await fetch(`${lonely.url}/api/users/me`)).status).toBe(401); // a span waiting to be exported
+    const stopping = Date.now();
+    await lonely.stop();
+    expect(Date.now() - stopping).toBeLessThan(4_000);
+    expect(lonely.output()).not.toContain('shutdown failed');
   });
 });
 

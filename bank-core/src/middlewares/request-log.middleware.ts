@@ -26,6 +26,7 @@ export function requestLog(logger: Logger, metrics: Metrics): RequestHandler {
         durationMs: Math.round(seconds * 1e6) / 1e3,
         requestId: req.requestId,
         clientRequestId: req.clientRequestId,
+        traceId: req.traceId,
         userId: req.auth?.userId,
       });
     });

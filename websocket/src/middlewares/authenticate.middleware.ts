@@ -28,7 +28,8 @@ export function authenticate({
     const session = await sessionChecker.check(claims.sessionId, claims.userId, { fresh });
     if (session === 'inactive') throw new AppError({ code: 'UNAUTHORIZED', message: 'Session has ended; log in again' });
     if (session === 'unknown') {
-      logger.warn('bank-core could not confirm the session; refusing the request', { requestId: req.requestId });
+      // Debug only, as for sockets: the session checker logs the cause, once per outage minute.
+      logger.debug('bank-core could not confirm the session; refusing the request', { requestId: req.requestId });
       throw new AppError({
         code: 'SERVICE_UNAVAILABLE',
         message: 'The bank cannot confirm your session right now; try again shortly',

@@ -146,7 +146,8 @@ export function handleConnection(socket: WebSocket, deps: ConnectionDeps): void 
       // refresh token revoked), and the page can do nothing useful without bank-core anyway. The client
       // reconnects with backoff; Retry-After says when bank-core is next worth asking.
       const retryAfterSeconds = sessionChecker.retryAfterSeconds();
-      logger.warn('refusing a socket: bank-core could not confirm the session', { connectionId, userId: claims.userId });
+      // Debug only: during an outage every reconnecting page lands here; the session checker logs the cause.
+      logger.debug('refusing a socket: bank-core could not confirm the session', { connectionId, userId: claims.userId });
       send({ type: 'auth', status: 'error', code: 'SERVICE_UNAVAILABLE', message: UNCONFIRMED_MESSAGE, retryAfterSeconds });
       record('errors', 'auth.failed', { code: 'SERVICE_UNAVAILABLE', message: UNCONFIRMED_MESSAGE });
       return end(CLOSE.TRY_AGAIN_LATER, 'Try again later');
