@@ -36,6 +36,9 @@ const INACTIVE_THRESHOLD_MS = 24 * 3_600_000;
 const PULL_BATCH = 256;
 const RETRY_MIN_MS = 250;
 const RETRY_MAX_MS = 5_000;
+// While the stream does not exist yet, how often to look again, and how many looks stay quiet (info, not warn).
+const STREAM_WAIT_MS = 1_000;
+const STREAM_WAIT_QUIET_TRIES = 60;
 // The consumer's lag as the scrape reads it from the server; past this it reports the last figure it had.
 const INFO_TIMEOUT_MS = 1_000;
 
@@ -141,6 +144,7 @@ export function createNatsConsumer(options: NatsConsumerOptions) {
       }
     })();
     for (let failures = 0; !closing.signal.aborted; failures += 1) {
+      let waitingForStream = false;
       try {
         consumer = await ensureConsumer(connection);
         const current = await consumer.consume({ max_messages: PULL_BATCH });
@@ -159,12 +163,19 @@ export function createNatsConsumer(options: NatsConsumerOptions) {
         for await (const message of current) handle(message);
       } catch (error) {
         if (closing.signal.aborted) break;
-        const level = failures < 3 ? 'info' : 'warn';
-        logger.log(level, 'nats: cannot consume yet; retrying', { stream, consumer: durable, error: (error as Error).message });
+        // bank-core's relay creates the stream: while it has not yet (both just started), look again every second.
+        waitingForStream = isMissing(error, JetStreamApiCodes.StreamNotFound);
+        const level = failures < (waitingForStream ? STREAM_WAIT_QUIET_TRIES : 3) ? 'info' : 'warn';
+        logger.log(level, waitingForStream ? 'nats: no stream yet (bank-core creates it); waiting' : 'nats: cannot consume yet; retrying', {
+          stream,
+          consumer: durable,
+          error: (error as Error).message,
+        });
       }
       connected = false;
       messages = undefined;
-      if (!closing.signal.aborted) await sleep(Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** Math.min(failures, 5)));
+      const delay = waitingForStream ? STREAM_WAIT_MS : Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** Math.min(failures, 5));
+      if (!closing.signal.aborted) await sleep(delay);
     }
   }
 
