@@ -24,9 +24,7 @@ export function movementBodies(maxAmount: number) {
  * <reason>", within the 140 characters a narration may have), so it is part of the ledger itself.
  */
 export const REVERSAL_REASON_MAX = 100;
-export const reverseBody = z.strictObject({
-  reason: z.string().trim().min(3, 'At least 3 characters').max(REVERSAL_REASON_MAX, `At most ${REVERSAL_REASON_MAX} characters`),
-});
+export const reverseBody = z.strictObject({ reason: displayText({ min: 3, max: REVERSAL_REASON_MAX }) });
 
 // Printable ASCII without spaces: UUIDs and the like, safe to store and compare.
 export const idempotencyKey = z.string().regex(/^[\x21-\x7e]{1,255}$/, 'Must be 1 to 255 printable ASCII characters without spaces');
