@@ -144,3 +144,31 @@ describe('GET /api/transactions/history/:accountId/statement.pdf', () => {
     expect(lines.some((line) => /page 2 of 2/.test(line))).toBe(true);
   });
 });
+
+describe('statement and history periods', () => {
+  it.each([
+    ['statement.csv', '/statement.csv'],
+    ['statement.pdf', '/statement.pdf'],
+    ['history', ''],
+  ])('a %s period whose from is after its to is refused with 400 naming query.to', async (_name, suffix) => {
+    const alice = await createUser(t);
+    const res = await t.http
+      .get(`/api/transactions/history/${alice.account.id}${suffix}`)
+      .query({ from: '2025-03-01T00:00:00Z', to: '2025-02-01T00:00:00Z' })
+      .set(alice.auth);
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('VALIDATION');
+    expect(res.body.error.details).toEqual([{ path: 'query.to', message: 'Must not be before from' }]);
+  });
+
+  it("an admin's transaction list refuses the same reversed period, and an equal from and to is allowed", async () => {
+    const admin = await createAdmin(t);
+    const reversed = await t.http
+      .get('/api/transactions')
+      .query({ from: '2025-03-01T00:00:00Z', to: '2025-02-01T00:00:00Z' })
+      .set(admin.auth);
+    expect(reversed.status).toBe(400);
+    expect(reversed.body.error.details).toEqual([{ path: 'query.to', message: 'Must not be before from' }]);
+    await t.http.get('/api/transactions').query({ from: '2025-03-01T00:00:00Z', to: '2025-03-01T00:00:00Z' }).set(admin.auth).expect(200);
+  });
+});

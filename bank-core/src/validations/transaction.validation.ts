@@ -30,6 +30,9 @@ export const reverseBody = z.strictObject({ reason: displayText({ min: 3, max: R
 export const idempotencyKey = z.string().regex(/^[\x21-\x7e]{1,255}$/, 'Must be 1 to 255 printable ASCII characters without spaces');
 
 const range = { from: isoDateTime.optional(), to: isoDateTime.optional() };
+/** A period ending before it starts would print a false closing row: refused, naming `to`. */
+const inOrder = (query: { from?: Date | undefined; to?: Date | undefined }) => !query.from || !query.to || query.from <= query.to;
+const ORDER = { message: 'Must not be before from', path: ['to'] };
 
 export const accountIdParams = z.strictObject({ accountId: uuid });
 
@@ -37,20 +40,24 @@ export const accountIdParams = z.strictObject({ accountId: uuid });
 export const entryCursor = safeIntegerCursor('h');
 export const encodeEntryCursor = (entryId: number) => `h${entryId}`;
 
-export const historyQuery = z.strictObject({
-  limit: limit(100, 20),
-  cursor: entryCursor.optional(),
-  type: z.enum(TRANSACTION_TYPES).optional(),
-  ...range,
-});
+export const historyQuery = z
+  .strictObject({
+    limit: limit(100, 20),
+    cursor: entryCursor.optional(),
+    type: z.enum(TRANSACTION_TYPES).optional(),
+    ...range,
+  })
+  .refine(inOrder, ORDER);
 
-export const statementQuery = z.strictObject(range);
+export const statementQuery = z.strictObject(range).refine(inOrder, ORDER);
 
-export const listTransactionsQuery = z.strictObject({
-  limit: limit(100, 20),
-  cursor: cursor.optional(),
-  type: z.enum(TRANSACTION_TYPES).optional(),
-  accountId: uuid.optional(),
-  userId: uuid.optional(),
-  ...range,
-});
+export const listTransactionsQuery = z
+  .strictObject({
+    limit: limit(100, 20),
+    cursor: cursor.optional(),
+    type: z.enum(TRANSACTION_TYPES).optional(),
+    accountId: uuid.optional(),
+    userId: uuid.optional(),
+    ...range,
+  })
+  .refine(inOrder, ORDER);
