@@ -135,6 +135,22 @@ describe('GET /api/transactions/history/:accountId/statement.pdf', () => {
     expect(csv.map((row) => row.split(',').slice(-2).map(Number))).toEqual(history.map((entry) => [entry.amount, entry.balanceAfter]));
   });
 
+  it('prints Cyrillic and Yoruba names and narrations as written, and an emoji the font lacks harms nothing else', async () => {
+    const alice = await createUser(t, { name: 'Алиса Петрова' });
+    const bob = await createUser(t, { name: 'Adéọlá Ọlọ́run' });
+    await deposit(t, alice, 10_000);
+    await send(alice, bob, 100, 'Привет, друг');
+    await send(alice, bob, 200, 'Ọkàn ẹ 🎉 dùn');
+    const text = pdfLines((await statement(alice, 'pdf')).body as Buffer)
+      .join('\n')
+      .normalize('NFC');
+    expect(text).toContain('Account holder | Алиса Петрова');
+    expect(text).toContain('Привет, друг');
+    expect(text).toContain('Adéọlá Ọlọ́run'.normalize('NFC'));
+    expect(text).toContain('Ọkàn ẹ');
+    expect(text).toContain('dùn');
+  });
+
   it('runs over several numbered pages when the entries do not fit on one', async () => {
     const alice = await createUser(t);
     for (let i = 1; i <= 45; i += 1) await deposit(t, alice, i);
