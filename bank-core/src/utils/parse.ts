@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { issuesToDetails } from '@bank/common';
 import { AppError, type FieldIssue } from '../errors/app-error';
 import { UNSTORABLE_MESSAGE, isStorable } from '../validations/common.validation';
 
@@ -18,9 +19,8 @@ function unstorable(value: unknown, path: string[]): FieldIssue[] {
 }
 
 /**
- * Validates one part of a request against its zod schema. A missing field is always reported as "Required",
- * whatever message its schema gives a wrong value (so `amount` missing does not say "Must be an integer"),
- * and never as zod's "expected string, received undefined": one rule, here, for every schema.
+ * Validates one part of a request against its zod schema. A missing field is reported as "Required"
+ * (issuesToDetails), so `amount` missing does not say "Must be an integer", nor zod's "expected string".
  * @throws VALIDATION with one detail per offending field.
  */
 export function parse<S extends z.ZodType>(schema: S, value: unknown, part: Part): z.infer<S> {
@@ -31,9 +31,6 @@ export function parse<S extends z.ZodType>(schema: S, value: unknown, part: Part
   throw new AppError({
     code: 'VALIDATION',
     message: `Invalid request ${part}`,
-    details: result.error.issues.map((issue) => ({
-      path: [part, ...issue.path.map(String)].join('.'),
-      message: issue.code === 'invalid_type' && issue.input === undefined ? 'Required' : issue.message,
-    })),
+    details: issuesToDetails(part, result.error.issues),
   });
 }
