@@ -5,6 +5,7 @@ import helmet from 'helmet';
 import { requestId, type Logger } from '@bank/common';
 import type { Config } from './config/config';
 import type { Database } from './db/database';
+import { jsonBodiesOnly } from './middlewares/json-only.middleware';
 import { errorHandler, unknownRoute } from './middlewares/error-handler.middleware';
 import { byIp, limitPerMinute } from './middlewares/rate-limit.middleware';
 import { requestLog } from './middlewares/request-log.middleware';
@@ -37,6 +38,7 @@ export function createApp({ config, db, logger, services }: AppDeps): Express {
   app.use(requestLog(logger, metrics));
   app.use(helmet());
   app.use(cors({ origin: config.corsOrigins, exposedHeaders: ['X-Request-Id', 'Retry-After', 'Idempotency-Replayed'] }));
+  app.use(jsonBodiesOnly);
   app.use(express.json({ limit: JSON_BODY_LIMIT }));
   app.use(cookieParser());
 

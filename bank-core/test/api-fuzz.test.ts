@@ -7,7 +7,7 @@ import { auditLedger } from '../src/repositories/ledger-audit.repository';
 import { toSafeInteger } from '../src/utils/integers';
 import { loadContract } from './support/contract';
 import { createAdmin, createUser, type TestUser } from './support/factories';
-import { requestFor, type FuzzPools, type FuzzRequest } from './support/fuzz-requests';
+import { requestFor, unstorableRequestsFor, type FuzzPools, type FuzzRequest } from './support/fuzz-requests';
 import { hostileJson, hostileText, toJson } from './support/fuzz-values';
 import { deposit } from './support/money';
 import { startTestApp, TEST_JWT_SECRET, type TestApp } from './support/test-app';
@@ -25,6 +25,13 @@ const MONEY_MOVING = new Set(['deposit', 'withdraw', 'send', 'reverseTransaction
 const contract = loadContract();
 let t: TestApp;
 let pools: FuzzPools;
+let owner: TestUser;
+/** Deposits not yet reversed: each reverseTransaction request takes one, so its reason meets the whole path. */
+const reversible: string[] = [];
+
+async function addReversible(count: number): Promise<void> {
+  for (let i = 0; i < count; i += 1) reversible.push((await deposit(t, owner, 1)).id as string);
+}
 
 /** An HS256 token signed with the real secret around any payload, even one jsonwebtoken would refuse to sign. */
 function signRaw(payload: Record<string, unknown>, secret = TEST_JWT_SECRET, alg = 'HS256'): string {
@@ -52,7 +59,7 @@ function hostileAuthorization(user: TestUser): fc.Arbitrary<string> {
 beforeAll(async () => {
   // Tokens that outlive a long `npm run fuzz`; tight limits are tested elsewhere.
   t = await startTestApp({ ACCESS_TOKEN_TTL_SECONDS: '86400' });
-  const owner = await createUser(t, { name: 'Fuzz Owner' });
+  owner = await createUser(t, { name: 'Fuzz Owner' });
   const other = await createUser(t, { name: 'Fuzz Recipient' });
   const admin = await createAdmin(t);
   const usd = (await t.http.post('/api/accounts').set(owner.auth).send({ currency: 'USD', description: 'Dollars' })).body;
@@ -64,6 +71,7 @@ beforeAll(async () => {
   const transactionsCursor = (await t.http.get('/api/transactions?limit=1').set(owner.auth)).body.nextCursor;
   const historyCursor = (await t.http.get(`/api/transactions/history/${owner.account.id}?limit=1`).set(owner.auth)).body.nextCursor;
   const accountIds = [owner.account.id, usd.id, other.account.id, admin.account.id];
+  await addReversible(30);
 
   pools = {
     uuids: [owner.id, owner.account.id, usd.id, other.id, other.account.id, admin.id, admin.account.id, funding.id],
@@ -84,7 +92,12 @@ beforeAll(async () => {
       narration: fc.constantFrom('', 'Lunch', 'Invoice #42', 'Café ☕'),
       'Idempotency-Key': fc.oneof(fc.uuid(), fc.constantFrom('fuzz-key-1', 'fuzz-key-2')),
     },
+    byOperation: {
+      // Taken when the request is generated; once the pool is spent, an already reversed one (409 after validation).
+      reverseTransaction: { id: fc.constant(null).map(() => reversible.pop() ?? funding.id) },
+    },
     userAuthorization: fc.oneof({ weight: 4, arbitrary: fc.constant(owner.auth.Authorization) }, fc.constant(admin.auth.Authorization)),
+    adminAuthorization: fc.constant(admin.auth.Authorization),
     serviceAuthorization: fc.constant(null).map(() => `Bearer ${t.services.serviceTokens.sign('fuzz')}`),
     hostileAuthorization: hostileAuthorization(owner),
   };
@@ -158,3 +171,22 @@ it(
   },
   Math.max(120_000, REQUESTS * 100),
 );
+
+it('refuses NUL and unpaired surrogates in every path and query parameter and body field of every operation with a 4xx, never a 500', async () => {
+  const failures: string[] = [];
+  let sent = 0;
+  for (const operation of contract.operations) {
+    for (const arbitrary of unstorableRequestsFor(contract.document, operation, pools)) {
+      if (operation.spec.operationId === 'reverseTransaction') await addReversible(3);
+      for (const request of fc.sample(arbitrary, { numRuns: 3, seed: SEED })) {
+        const res = await send(request);
+        sent += 1;
+        if (res.status >= 500 || (res.status >= 400 && typeof res.body?.error?.code !== 'string')) {
+          failures.push(`${fc.stringify(request)} answered ${res.status} ${JSON.stringify(res.body)}`);
+        }
+      }
+    }
+  }
+  expect(sent).toBeGreaterThan(100);
+  expect(failures).toEqual([]);
+}, 300_000);

@@ -42,6 +42,41 @@ describe('one error shape for every failure', () => {
     expect(noBody.body.error.details.map((detail: { path: string }) => detail.path).sort()).toEqual(['body.email', 'body.password']);
   });
 
+  it.each([
+    ['text/plain', '/api/transactions/deposit'],
+    ['application/xml', '/api/transactions/deposit'],
+    ['application/x-www-form-urlencoded', '/api/accounts'],
+  ])('answers a JSON body sent as %s with 415 UNSUPPORTED_MEDIA_TYPE, not field errors, and moves nothing', async (type, url) => {
+    const user = await createUser(t);
+    const body = JSON.stringify({ accountId: user.account.id, amount: 100 });
+    const res = await t.http.post(url).set(user.auth).set('Content-Type', type).send(body);
+    expect(res.status).toBe(415);
+    expect(res.body.error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    const accounts = await t.http.get('/api/accounts').set(user.auth).expect(200);
+    expect(accounts.body.items).toEqual([expect.objectContaining({ balance: 0 })]);
+  });
+
+  it('a request with no body at all is not a media-type error', async () => {
+    const res = await t.http.post('/api/users/refresh');
+    expect(res.status).toBe(400);
+    expect(res.body.error.details).toEqual([{ path: 'body.refreshToken', message: 'Required when there is no bank_refresh cookie' }]);
+  });
+
+  it('says "Required" for every missing field, whatever message the field gives a wrong value', async () => {
+    const signup = await t.http.post('/api/users/signup').send({ name: 'No Password', email: 'nopass@example.com' });
+    expect(signup.status).toBe(400);
+    expect(signup.body.error.details).toEqual([{ path: 'body.password', message: 'Required' }]);
+    const user = await createUser(t);
+    const deposit = await t.http.post('/api/transactions/deposit').set(user.auth).send({});
+    expect(deposit.status).toBe(400);
+    expect(deposit.body.error.details).toEqual([
+      { path: 'body.accountId', message: 'Required' },
+      { path: 'body.amount', message: 'Required' },
+    ]);
+    const send = await t.http.post('/api/transactions/send').set(user.auth).send({ fromAccountId: user.account.id, amount: 1 });
+    expect(send.body.error.details).toEqual([{ path: 'body.toAccountNumber', message: 'Required' }]);
+  });
+
   it('answers a JSON array body with a validation error', async () => {
     const res = await t.http.post('/api/users/login').send([1, 2]);
     expect(res.status).toBe(400);

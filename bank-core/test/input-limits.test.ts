@@ -86,6 +86,60 @@ describe('text PostgreSQL cannot store', () => {
   });
 });
 
+describe('admin reversal reasons are display text, like the narration they become', () => {
+  it.each([
+    ['a NUL', 'abc\u0000def'],
+    ['an unpaired surrogate', 'abc\ud800def'],
+    ['a right-to-left override', 'abc \u202eevil'],
+    ['a control character', 'abc\u0007def'],
+    ['a zero-width space', 'abc\u200bdef'],
+    ['a noncharacter', 'abc\uffffdef'],
+    ['a line break', 'abc\ndef'],
+  ])('refuses %s in the reason with 400, and reverses nothing', async (_case, reason) => {
+    const admin = await createAdmin(t);
+    const owner = await createUser(t);
+    const original = await deposit(t, owner, 7);
+    const res = await t.http.post(`/api/transactions/${original.id}/reverse`).set(admin.auth).send({ reason });
+    expectRefused(res, 'body.reason');
+    expect(await balanceOf(t, owner)).toBe(7);
+    const after = await t.http.get(`/api/transactions/${original.id}`).set(admin.auth).expect(200);
+    expect(after.body.reversedBy ?? null).toBeNull();
+  });
+
+  it('keeps a reason in NFC and trimmed, in the reversal narration', async () => {
+    const admin = await createAdmin(t);
+    const original = await deposit(t, admin, 7);
+    const res = await t.http.post(`/api/transactions/${original.id}/reverse`).set(admin.auth).send({ reason: '  Cafe\u0301 refund ' });
+    expect(res.status).toBe(201);
+    expect(res.body.narration).toBe(`Reversal of ${original.reference}: Caf\u00e9 refund`);
+  });
+});
+
+describe('query-string and path parameters PostgreSQL cannot store', () => {
+  it.each([
+    ['the admin user search', '/api/users?email=a%00', 'query.email'],
+    ['the admin user search, NUL in the first place', '/api/users?email=%00', 'query.email'],
+    ['the admin user search, as a repeated key', '/api/users?email=a&email=b%00', 'query.email.1'],
+    ['a transaction filter', '/api/transactions?type=deposit%00', 'query.type'],
+    ['an unknown query key', '/api/transactions?x%00=1', 'query'],
+    ['a path id', '/api/users/%00', 'params.id'],
+    ['an account number in the path', '/api/users/search/012345678%00', 'params.accountNumber'],
+  ])('refuses a NUL in %s with 400, not 500', async (_case, url, path) => {
+    const admin = await createAdmin(t);
+    expectRefused(await t.http.get(url).set(admin.auth), path);
+  });
+
+  it('still finds a user by the start of their email', async () => {
+    const admin = await createAdmin(t);
+    const res = await t.http
+      .get('/api/users')
+      .query({ email: user.email.slice(0, 12).toUpperCase() })
+      .set(admin.auth)
+      .expect(200);
+    expect(res.body.items.map((item: { id: string }) => item.id)).toContain(user.id);
+  });
+});
+
 describe('dates', () => {
   const history = (query: string) => t.http.get(`/api/transactions/history/${user.account.id}?${query}`).set(user.auth);
 

@@ -135,6 +135,22 @@ describe('GET /api/transactions/history/:accountId/statement.pdf', () => {
     expect(csv.map((row) => row.split(',').slice(-2).map(Number))).toEqual(history.map((entry) => [entry.amount, entry.balanceAfter]));
   });
 
+  it('prints Cyrillic and Yoruba names and narrations as written, and an emoji the font lacks harms nothing else', async () => {
+    const alice = await createUser(t, { name: 'Алиса Петрова' });
+    const bob = await createUser(t, { name: 'Adéọlá Ọlọ́run' });
+    await deposit(t, alice, 10_000);
+    await send(alice, bob, 100, 'Привет, друг');
+    await send(alice, bob, 200, 'Ọkàn ẹ 🎉 dùn');
+    const text = pdfLines((await statement(alice, 'pdf')).body as Buffer)
+      .join('\n')
+      .normalize('NFC');
+    expect(text).toContain('Account holder | Алиса Петрова');
+    expect(text).toContain('Привет, друг');
+    expect(text).toContain('Adéọlá Ọlọ́run'.normalize('NFC'));
+    expect(text).toContain('Ọkàn ẹ');
+    expect(text).toContain('dùn');
+  });
+
   it('runs over several numbered pages when the entries do not fit on one', async () => {
     const alice = await createUser(t);
     for (let i = 1; i <= 45; i += 1) await deposit(t, alice, i);
@@ -142,5 +158,33 @@ describe('GET /api/transactions/history/:accountId/statement.pdf', () => {
     // Each row on one line, its reference whole (no character wrapped onto a line of its own).
     expect(lines.filter((line) => /\| TX[0-9A-Z]{16} \|/.test(line))).toHaveLength(45);
     expect(lines.some((line) => /page 2 of 2/.test(line))).toBe(true);
+  });
+});
+
+describe('statement and history periods', () => {
+  it.each([
+    ['statement.csv', '/statement.csv'],
+    ['statement.pdf', '/statement.pdf'],
+    ['history', ''],
+  ])('a %s period whose from is after its to is refused with 400 naming query.to', async (_name, suffix) => {
+    const alice = await createUser(t);
+    const res = await t.http
+      .get(`/api/transactions/history/${alice.account.id}${suffix}`)
+      .query({ from: '2025-03-01T00:00:00Z', to: '2025-02-01T00:00:00Z' })
+      .set(alice.auth);
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('VALIDATION');
+    expect(res.body.error.details).toEqual([{ path: 'query.to', message: 'Must not be before from' }]);
+  });
+
+  it("an admin's transaction list refuses the same reversed period, and an equal from and to is allowed", async () => {
+    const admin = await createAdmin(t);
+    const reversed = await t.http
+      .get('/api/transactions')
+      .query({ from: '2025-03-01T00:00:00Z', to: '2025-02-01T00:00:00Z' })
+      .set(admin.auth);
+    expect(reversed.status).toBe(400);
+    expect(reversed.body.error.details).toEqual([{ path: 'query.to', message: 'Must not be before from' }]);
+    await t.http.get('/api/transactions').query({ from: '2025-03-01T00:00:00Z', to: '2025-03-01T00:00:00Z' }).set(admin.auth).expect(200);
   });
 });

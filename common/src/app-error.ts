@@ -4,6 +4,27 @@ export interface FieldIssue {
   message: string;
 }
 
+/** What both services need of a zod issue; `input` is there when the schema was run with `reportInput: true`. */
+export interface SchemaIssue {
+  path: ReadonlyArray<PropertyKey>;
+  message: string;
+  code?: string;
+  input?: unknown;
+}
+
+/**
+ * zod issues as per-field details, paths prefixed with the part they came from (`body.amount`, `query.limit`,
+ * `frame.type`). A missing field (an issue whose input is undefined; parse with `reportInput: true` so the
+ * input is known) always says "Required", whatever message its schema gives a wrong value, and never zod's
+ * "expected string, received undefined" or a union's "Invalid input": one rule for every schema of both services.
+ */
+export function issuesToDetails(part: string, issues: ReadonlyArray<SchemaIssue>): FieldIssue[] {
+  return issues.map((issue) => ({
+    path: [part, ...issue.path.map(String)].join('.'),
+    message: 'input' in issue && issue.input === undefined ? 'Required' : issue.message,
+  }));
+}
+
 export interface AppErrorOptions<Code extends string> {
   code: Code;
   message: string;

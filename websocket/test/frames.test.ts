@@ -76,7 +76,7 @@ describe('activity frames', () => {
     expect(await client.next()).toMatchObject({
       code: 'VALIDATION',
       correlationId: 'c-3',
-      details: [expect.objectContaining({ path: 'frame.data' })],
+      details: [{ path: 'frame.data', message: 'Required' }],
     });
     await client.close();
   });

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import PDFDocument from 'pdfkit';
 import type { HistoryEntry } from '../repositories/history.repository';
 import type { StatementAccount } from '../repositories/account.repository';
@@ -12,6 +13,18 @@ export interface StatementInput {
   opening: number;
   entries: () => AsyncIterable<HistoryEntry>;
 }
+
+/*
+ * pdfkit's built-in Helvetica covers Latin-1 only: a Cyrillic name or a Yoruba narration ("Ọkàn ẹ") printed
+ * as garbage. DejaVu Sans (embedded, subset to the glyphs used) covers Latin, Latin Extended (with the
+ * Extended Additional letters of Yoruba and Vietnamese), Greek and Cyrillic; a character it lacks (an emoji)
+ * prints as an empty box, and the rest of the line is unharmed. References are in DejaVu Sans Mono, whose
+ * metrics match the rest of the row (Courier's baseline sat lower, so a reader split the row in two).
+ */
+const FONT_DIR = path.join(path.dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
+const REGULAR = 'DejaVuSans';
+const BOLD = 'DejaVuSans-Bold';
+const MONO = 'DejaVuSansMono';
 
 const MARGIN = 40;
 const COLUMNS = [
@@ -57,9 +70,12 @@ export async function writeStatementPdf(out: NodeJS.WritableStream, { account, p
     out.on('error', reject);
   });
   doc.pipe(out);
+  doc.registerFont(REGULAR, path.join(FONT_DIR, 'DejaVuSans.ttf'));
+  doc.registerFont(BOLD, path.join(FONT_DIR, 'DejaVuSans-Bold.ttf'));
+  doc.registerFont(MONO, path.join(FONT_DIR, 'DejaVuSansMono.ttf'));
 
-  doc.font('Helvetica-Bold').fontSize(20).text(BANK_NAME);
-  doc.font('Helvetica').fontSize(12).text('Account statement').moveDown();
+  doc.font(BOLD).fontSize(20).text(BANK_NAME);
+  doc.font(REGULAR).fontSize(12).text('Account statement').moveDown();
   const facts: [string, string][] = [
     ['Account holder', account.holderName],
     ['Account number', account.accountNumber],
@@ -74,14 +90,13 @@ export async function writeStatementPdf(out: NodeJS.WritableStream, { account, p
   doc.fontSize(10);
   for (const [label, value] of facts) {
     const y = doc.y;
-    doc.font('Helvetica-Bold').text(label, MARGIN, y, { width: 120 });
-    doc.font('Helvetica').text(value, MARGIN + 130, y, { width: 385 });
+    doc.font(BOLD).text(label, MARGIN, y, { width: 120 });
+    doc.font(REGULAR).text(value, MARGIN + 130, y, { width: 385 });
   }
   doc.moveDown();
 
   const bottom = doc.page.height - MARGIN - 20;
-  const fontOf = (column: (typeof COLUMNS)[number], bold: boolean) =>
-    bold ? 'Helvetica-Bold' : 'mono' in column && column.mono ? 'Courier' : 'Helvetica';
+  const fontOf = (column: (typeof COLUMNS)[number], bold: boolean) => (bold ? BOLD : 'mono' in column && column.mono ? MONO : REGULAR);
   const drawRow = (cells: string[], bold = false) => {
     doc.fontSize(8);
     const height =
@@ -117,7 +132,7 @@ export async function writeStatementPdf(out: NodeJS.WritableStream, { account, p
   for (let index = range.start; index < range.start + range.count; index += 1) {
     doc.switchToPage(index);
     doc
-      .font('Helvetica')
+      .font(REGULAR)
       .fontSize(8)
       .text(`${BANK_NAME} · ${account.accountNumber} · page ${index + 1} of ${range.count}`, MARGIN, doc.page.height - MARGIN - 10, {
         width: 515,

@@ -38,3 +38,6 @@ export const byEmail = (req: Request) => {
   const email: unknown = (req.body as { email?: unknown } | undefined)?.email;
   return typeof email === 'string' ? `email:${email.trim().toLowerCase()}` : undefined;
 };
+/** Per user, only for requests whose body carries `currentPassword` (a password guess); others are not limited here. */
+export const byUserCheckingPassword = (req: Request) =>
+  (req.body as { currentPassword?: unknown } | undefined)?.currentPassword === undefined ? undefined : `user:${byUser(req)}`;

@@ -3,7 +3,7 @@ import type { Config } from '../config/config';
 import { createSessionCookies } from '../controllers/session-cookie';
 import { createUserController } from '../controllers/user.controller';
 import { authenticate, requireAdmin } from '../middlewares/authenticate.middleware';
-import { byEmail, byIp, byUser, limitPerMinute } from '../middlewares/rate-limit.middleware';
+import { byEmail, byIp, byUser, byUserCheckingPassword, limitPerMinute } from '../middlewares/rate-limit.middleware';
 import type { Services } from '../services';
 
 export function userRoutes(services: Services, config: Pick<Config, 'rateLimits' | 'env' | 'jwt'>): Router {
@@ -16,6 +16,8 @@ export function userRoutes(services: Services, config: Pick<Config, 'rateLimits'
   const authByIp = limitPerMinute(limits.authPerMinute, byIp, 'sign-in attempts from this address', store('auth-ip'));
   const authByEmail = limitPerMinute(limits.authPerMinute, byEmail, 'attempts for this email', store('auth-email'));
   // Account-number lookups get their own tight budget so numbers cannot be enumerated cheaply.
+  // A stolen access token must not buy more password guesses than the login form: the same budget, per user.
+  const passwordChecks = limitPerMinute(limits.authPerMinute, byUserCheckingPassword, 'password checks', store('password-check'));
   const lookups = limitPerMinute(limits.lookupPerMinute, byUser, 'account lookups', store('lookup'));
 
   return Router()
@@ -28,6 +30,6 @@ export function userRoutes(services: Services, config: Pick<Config, 'rateLimits'
     .get('/', auth, requireAdmin, controller.list)
     .get('/:id', auth, controller.get)
     .get('/:id/accounts', auth, controller.accounts)
-    .put('/:id', auth, controller.update)
+    .put('/:id', auth, passwordChecks, controller.update)
     .delete('/:id', auth, controller.remove);
 }

@@ -33,7 +33,8 @@ async function main(): Promise<void> {
       process.exitCode = 1;
       return;
     }
-    console.log(`${user.email} is now ${user.role}. New tokens carry the role; log in again to get one.`);
+    // Requests are authorized with the role the database holds now (session-guard.ts), so no new login is needed.
+    console.log(`${user.email} is now ${user.role}, effective at once for their existing sessions; no need to log in again.`);
     if (config.redisUrl) await announceRoleChange(config.redisUrl, user.id);
   } finally {
     await db.close();

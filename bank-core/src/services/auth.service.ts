@@ -2,11 +2,11 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { AccessTokens } from '@bank/common';
 import type { Database } from '../db/database';
 import { AppError } from '../errors/app-error';
-import * as loginFailures from '../repositories/login-failure.repository';
 import * as sessions from '../repositories/session.repository';
 import * as users from '../repositories/user.repository';
 import { DEFAULT_CURRENCY } from '../utils/currencies';
 import type { AccountService } from './account.service';
+import type { PasswordCheck } from './password-check';
 import type { PasswordHasher } from './password.service';
 import type { SessionGuard } from './session-guard';
 
@@ -14,10 +14,10 @@ export interface AuthServiceDeps {
   db: Database;
   accounts: AccountService;
   passwords: PasswordHasher;
+  passwordCheck: PasswordCheck;
   accessTokens: AccessTokens;
   sessionGuard: SessionGuard;
   refreshTtlSeconds: number;
-  loginLockout: { maxFailures: number; lockSeconds: number };
 }
 
 export interface TokenPair {
@@ -76,18 +76,10 @@ export function createAuthService(deps: AuthServiceDeps) {
      * UNAUTHORIZED for a wrong email or password (indistinguishable by design).
      */
     async login(input: { email: string; password: string }): Promise<TokenPair> {
-      const lockedUntil = await loginFailures.findLoginLock(db, input.email);
-      if (lockedUntil) {
-        const retryAfterSeconds = Math.max(1, Math.ceil((lockedUntil.getTime() - Date.now()) / 1000));
-        throw new AppError({ code: 'RATE_LIMITED', message: 'Too many failed logins; try again later', retryAfterSeconds });
-      }
       const user = await users.findUserByEmail(db, input.email);
-      const matches = await passwords.verifyOrWaste(input.password, user?.passwordHash);
-      if (!user || !matches) {
-        await loginFailures.recordLoginFailure(db, input.email, deps.loginLockout.maxFailures, deps.loginLockout.lockSeconds);
-        throw INVALID_CREDENTIALS();
-      }
-      await loginFailures.clearLoginFailures(db, input.email);
+      // Checked and counted per email whether or not anyone has it: the time and the lock reveal nothing about who exists.
+      const matches = await deps.passwordCheck.verify(input.email, input.password, user?.passwordHash);
+      if (!user || !matches) throw INVALID_CREDENTIALS();
       return issuePair(db, user, randomUUID());
     },
 

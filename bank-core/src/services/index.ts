@@ -17,6 +17,7 @@ import { createIdempotencyService } from './idempotency.service';
 import { createLedgerQueryService } from './ledger-query.service';
 import { createLedgerService } from './ledger.service';
 import { createNatsRelay } from './nats-relay.service';
+import { createPasswordCheck } from './password-check';
 import { createPasswordHasher } from './password.service';
 import { createSessionGuard } from './session-guard';
 import { createMetrics } from '../utils/metrics';
@@ -49,17 +50,18 @@ export function createServices({ config, db, logger, redis }: { config: Config; 
   const rateLimitStores: RateLimitStores = (name) =>
     redis && createRateLimitStore({ client: redis.commands, prefix: `bank:rate-limit:${name}:`, logger });
   const passwords = createPasswordHasher(config.bcryptCost);
+  const passwordCheck = createPasswordCheck({ db, passwords, lockout: config.loginLockout });
   const accounts = createAccountService({ db });
   const auth = createAuthService({
     db,
     accounts,
     passwords,
+    passwordCheck,
     accessTokens,
     sessionGuard,
     refreshTtlSeconds: config.jwt.refreshTtlSeconds,
-    loginLockout: config.loginLockout,
   });
-  const users = createUserService({ db, passwords, sessionGuard });
+  const users = createUserService({ db, passwords, passwordCheck, sessionGuard });
   const serviceTokens = createServiceTokens({ secret: config.jwt.secret, issuer: config.jwt.issuer, audience: config.jwt.audience });
   const feed = createEventFeed({ db, pollMs: config.eventFeedPollMs, logger });
   // One registry per app: the HTTP middleware, the ledger and the error handler all count into it.

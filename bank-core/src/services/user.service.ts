@@ -4,6 +4,7 @@ import { AppError, notFound } from '../errors/app-error';
 import { closeAccountsOfUser, lockAccountsOfUser } from '../repositories/account.repository';
 import { revokeAllOfUser } from '../repositories/session.repository';
 import * as users from '../repositories/user.repository';
+import type { PasswordCheck } from './password-check';
 import type { PasswordHasher } from './password.service';
 import type { SessionGuard } from './session-guard';
 
@@ -24,10 +25,12 @@ function assertSelfOrAdmin(actor: AccessClaims, userId: string): void {
 export function createUserService({
   db,
   passwords,
+  passwordCheck,
   sessionGuard,
 }: {
   db: Database;
   passwords: PasswordHasher;
+  passwordCheck: PasswordCheck;
   sessionGuard: SessionGuard;
 }) {
   /** @throws FORBIDDEN for someone else's user (non-admin), NOT_FOUND when there is no such user. */
@@ -47,7 +50,8 @@ export function createUserService({
     /**
      * Changing your own email or password needs your current password. An admin editing someone
      * else may change name and email, never their password.
-     * @throws FORBIDDEN, NOT_FOUND, UNAUTHORIZED (wrong current password), CONFLICT (email taken).
+     * @throws FORBIDDEN, NOT_FOUND, UNAUTHORIZED (wrong current password), RATE_LIMITED (the email's password
+     * checks are locked after repeated failures, as for login), CONFLICT (email taken).
      */
     async update(actor: AccessClaims, userId: string, changes: UserChanges): Promise<users.User> {
       assertSelfOrAdmin(actor, userId);
@@ -66,7 +70,8 @@ export function createUserService({
             details: [{ path: 'body.currentPassword', message: 'Required to change email or password' }],
           });
         }
-        if (!(await passwords.verifyOrWaste(changes.currentPassword, user.passwordHash))) {
+        // Counted with the login failures of the same email, and refused while it is locked, as login is.
+        if (!(await passwordCheck.verify(user.email, changes.currentPassword, user.passwordHash))) {
           throw new AppError({ code: 'UNAUTHORIZED', message: 'Current password is incorrect' });
         }
       }

@@ -22,7 +22,7 @@ export const limit = (max: number, fallback: number) => z.coerce.number().int().
  * surrogate without its pair (with the `u` flag, `\p{Cs}` matches only unpaired ones), so the driver would
  * write U+FFFD instead and the stored text would silently differ from what was sent.
  */
-const isStorable = (value: string) => !value.includes('\0') && !/\p{Cs}/u.test(value);
+export const isStorable = (value: string) => !value.includes('\0') && !/\p{Cs}/u.test(value);
 
 /**
  * What must never be shown to another person, by Unicode general category (UAX #44): controls (Cc: NUL, BEL,
@@ -38,7 +38,7 @@ const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
 /** Length as PostgreSQL's `length()` and JSON Schema's `maxLength` count it: code points, not UTF-16 units. */
 const codePoints = (value: string) => [...value].length;
 
-const UNSTORABLE_MESSAGE = 'Must not contain NUL or unpaired surrogate characters';
+export const UNSTORABLE_MESSAGE = 'Must not contain NUL or unpaired surrogate characters';
 const UNSHOWABLE_MESSAGE =
   'Must not contain control characters, line breaks or invisible formatting characters (such as U+200B or bidi controls)';
 
@@ -64,7 +64,7 @@ export function displayText({ min = 0, max, letterOrDigit = false }: { min?: num
     .string()
     .normalize('NFC')
     .trim()
-    .refine((value) => codePoints(value) >= min, 'Required')
+    .refine((value) => codePoints(value) >= min, min <= 1 ? 'Required' : `At least ${min} characters`)
     .refine((value) => codePoints(value) <= max, `At most ${max} characters`)
     .refine((value) => !UNSHOWABLE.test(value), UNSHOWABLE_MESSAGE)
     .refine((value) => !letterOrDigit || value === '' || LETTER_OR_DIGIT.test(value), 'Must contain at least one letter or digit');

@@ -24,14 +24,15 @@ export function movementBodies(maxAmount: number) {
  * <reason>", within the 140 characters a narration may have), so it is part of the ledger itself.
  */
 export const REVERSAL_REASON_MAX = 100;
-export const reverseBody = z.strictObject({
-  reason: z.string().trim().min(3, 'At least 3 characters').max(REVERSAL_REASON_MAX, `At most ${REVERSAL_REASON_MAX} characters`),
-});
+export const reverseBody = z.strictObject({ reason: displayText({ min: 3, max: REVERSAL_REASON_MAX }) });
 
 // Printable ASCII without spaces: UUIDs and the like, safe to store and compare.
 export const idempotencyKey = z.string().regex(/^[\x21-\x7e]{1,255}$/, 'Must be 1 to 255 printable ASCII characters without spaces');
 
 const range = { from: isoDateTime.optional(), to: isoDateTime.optional() };
+/** A period ending before it starts would print a false closing row: refused, naming `to`. */
+const inOrder = (query: { from?: Date | undefined; to?: Date | undefined }) => !query.from || !query.to || query.from <= query.to;
+const ORDER = { message: 'Must not be before from', path: ['to'] };
 
 export const accountIdParams = z.strictObject({ accountId: uuid });
 
@@ -39,20 +40,24 @@ export const accountIdParams = z.strictObject({ accountId: uuid });
 export const entryCursor = safeIntegerCursor('h');
 export const encodeEntryCursor = (entryId: number) => `h${entryId}`;
 
-export const historyQuery = z.strictObject({
-  limit: limit(100, 20),
-  cursor: entryCursor.optional(),
-  type: z.enum(TRANSACTION_TYPES).optional(),
-  ...range,
-});
+export const historyQuery = z
+  .strictObject({
+    limit: limit(100, 20),
+    cursor: entryCursor.optional(),
+    type: z.enum(TRANSACTION_TYPES).optional(),
+    ...range,
+  })
+  .refine(inOrder, ORDER);
 
-export const statementQuery = z.strictObject(range);
+export const statementQuery = z.strictObject(range).refine(inOrder, ORDER);
 
-export const listTransactionsQuery = z.strictObject({
-  limit: limit(100, 20),
-  cursor: cursor.optional(),
-  type: z.enum(TRANSACTION_TYPES).optional(),
-  accountId: uuid.optional(),
-  userId: uuid.optional(),
-  ...range,
-});
+export const listTransactionsQuery = z
+  .strictObject({
+    limit: limit(100, 20),
+    cursor: cursor.optional(),
+    type: z.enum(TRANSACTION_TYPES).optional(),
+    accountId: uuid.optional(),
+    userId: uuid.optional(),
+    ...range,
+  })
+  .refine(inOrder, ORDER);

@@ -49,7 +49,7 @@ export const listUsersQuery = z.strictObject({
   limit: limit(100, 20),
   cursor: cursor.optional(),
   // Staff look people up by what a customer tells them: the email (or its start) or an account number.
-  email: z.string().trim().toLowerCase().min(1).max(254).optional(),
+  email: displayText({ min: 1, max: 254 }).toLowerCase().optional(),
   accountNumber: accountNumber.optional(),
 });
 

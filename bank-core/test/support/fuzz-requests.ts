@@ -1,6 +1,16 @@
 import fc from 'fast-check';
 import type { Operation } from './contract';
-import { encodeUrlComponent, hostileJson, hostileText, objectJson, RawUrl, rawUrlText, toHeaderValue, toJson } from './fuzz-values';
+import {
+  encodeUrlComponent,
+  hostileJson,
+  hostileText,
+  objectJson,
+  RawUrl,
+  rawUrlText,
+  toHeaderValue,
+  toJson,
+  unstorableText,
+} from './fuzz-values';
 
 /**
  * Malformed requests for every operation of docs/openapi.yaml, for the API fuzz test. A request starts
@@ -31,8 +41,15 @@ export interface FuzzPools {
   accountNumbers: string[];
   /** Well-formed values for parameters and fields by name (cursors, feed positions, the caller's accounts). */
   named: Record<string, fc.Arbitrary<string>>;
+  /**
+   * The same for one operation, by `operationId` then name, ahead of `named`: e.g. a transaction not yet
+   * reversed for `reverseTransaction`, so a hostile reason meets everything down to the ledger's INSERT.
+   */
+  byOperation: Record<string, Record<string, fc.Arbitrary<string>>>;
   /** `Authorization` values: a real user's and a service's tokens, and ones that must be refused. */
   userAuthorization: fc.Arbitrary<string>;
+  /** An administrator's token, used for the administrators-only operations (anyone else gets 403 before validation). */
+  adminAuthorization: fc.Arbitrary<string>;
   serviceAuthorization: fc.Arbitrary<string>;
   hostileAuthorization: fc.Arbitrary<string>;
 }
@@ -45,6 +62,8 @@ const OMIT = Symbol('omit');
  * out), and how a value goes into the request.
  */
 interface Slot {
+  /** Text a client chooses that reaches the server as sent: a path or query parameter (url), or a body field. */
+  text?: 'url' | 'body';
   valid: fc.Arbitrary<unknown>;
   hostile: fc.Arbitrary<unknown>;
   apply(draft: Draft, value: unknown): void;
@@ -70,8 +89,10 @@ function deref(document: Schema, node: Schema): Schema {
 }
 
 /** A value the schema accepts (mostly: formats such as email are approximated). */
-function wellFormed(document: Schema, pools: FuzzPools, raw: Schema, name: string): fc.Arbitrary<unknown> {
+function wellFormed(document: Schema, pools: FuzzPools, raw: Schema, name: string, operationId?: string): fc.Arbitrary<unknown> {
   const schema = deref(document, raw);
+  const own = operationId === undefined ? undefined : pools.byOperation[operationId]?.[name];
+  if (own) return own;
   if (pools.named[name]) return pools.named[name];
   if (Array.isArray(schema.allOf)) return wellFormed(document, pools, schema.allOf[0] as Schema, name);
   if (Array.isArray(schema.enum)) return fc.constantFrom(...(schema.enum as unknown[]).filter((value) => value !== null));
@@ -113,7 +134,7 @@ function slotsOf(document: Schema, operation: Operation, pools: FuzzPools): Slot
   );
   const slots: Slot[] = parameters.map((parameter) => {
     const name = parameter.name as string;
-    const valid = wellFormed(document, pools, parameter.schema as Schema, name).map(String);
+    const valid = wellFormed(document, pools, parameter.schema as Schema, name, operation.spec.operationId as string).map(String);
     const optional = parameter.required !== true;
     if (parameter.in === 'header') {
       return {
@@ -127,6 +148,7 @@ function slotsOf(document: Schema, operation: Operation, pools: FuzzPools): Slot
     const hostile = fc.oneof({ weight: 4, arbitrary: hostileText }, { weight: 1, arbitrary: rawUrlText });
     if (parameter.in === 'path') {
       return {
+        text: 'url',
         valid,
         hostile,
         apply: (draft, value) => {
@@ -135,6 +157,7 @@ function slotsOf(document: Schema, operation: Operation, pools: FuzzPools): Slot
       };
     }
     return {
+      text: 'url',
       valid: fc.option(valid, { nil: OMIT }),
       hostile,
       apply: (draft, value) => {
@@ -164,8 +187,10 @@ function slotsOf(document: Schema, operation: Operation, pools: FuzzPools): Slot
 
   const secured = ((operation.spec.security ?? []) as Schema[]).some((requirement) => Object.keys(requirement).length > 0);
   const internal = operation.template.startsWith('/internal');
+  const adminOnly = /administrators only/i.test(String(operation.spec.summary));
+  const authorization = internal ? pools.serviceAuthorization : adminOnly ? pools.adminAuthorization : pools.userAuthorization;
   slots.push({
-    valid: secured ? (internal ? pools.serviceAuthorization : pools.userAuthorization) : fc.constant(OMIT),
+    valid: secured ? authorization : fc.constant(OMIT),
     // A hostile token, none at all, or the other kind: a user's token on an internal route, and back.
     hostile: fc.oneof(
       { weight: 6, arbitrary: pools.hostileAuthorization },
@@ -182,8 +207,9 @@ function slotsOf(document: Schema, operation: Operation, pools: FuzzPools): Slot
   const object = deref(document, bodySchema);
   const required = new Set((object.required ?? []) as string[]);
   for (const [name, schema] of Object.entries((object.properties ?? {}) as Record<string, Schema>)) {
-    const valid = wellFormed(document, pools, schema, name);
+    const valid = wellFormed(document, pools, schema, name, operation.spec.operationId as string);
     slots.push({
+      text: 'body',
       valid: required.has(name) ? valid : fc.option(valid, { nil: OMIT }),
       hostile: fc.oneof({ weight: 5, arbitrary: hostileJson }, { weight: 1, arbitrary: fc.constant(OMIT) }),
       apply: (draft, value) => {
@@ -235,6 +261,31 @@ export function requestFor(document: Schema, operation: Operation, pools: FuzzPo
     { weight: 3, arbitrary: fc.constant(2) },
   );
   const hostileSlots = hostileCount.chain((count) => fc.uniqueArray(fc.nat(slots.length - 1), { minLength: count, maxLength: count }));
+  return assemble(document, operation, slots, hostileSlots);
+}
+
+/**
+ * For every path and query parameter and body field of `operation`, requests well-formed but for that one
+ * part, which holds text PostgreSQL cannot store (NUL, a lone surrogate). Every one must be refused with a
+ * 4xx: a sweep, so that no parameter is left to chance.
+ */
+export function unstorableRequestsFor(document: Schema, operation: Operation, pools: FuzzPools): fc.Arbitrary<FuzzRequest>[] {
+  const slots = slotsOf(document, operation, pools);
+  return slots.flatMap((slot, index) =>
+    slot.text
+      ? [
+          assemble(
+            document,
+            operation,
+            slots.map((other, i) => (i === index ? { ...other, hostile: unstorableText } : other)),
+            fc.constant([index]),
+          ),
+        ]
+      : [],
+  );
+}
+
+function assemble(document: Schema, operation: Operation, slots: Slot[], hostileSlots: fc.Arbitrary<number[]>): fc.Arbitrary<FuzzRequest> {
   return fc.tuple(hostileSlots, ...slots.map((slot) => fc.tuple(slot.valid, slot.hostile))).map(([hostile, ...values]) => {
     const draft: Draft = { path: operation.template, query: [], headers: {}, fields: [] };
     slots.forEach((slot, index) => {

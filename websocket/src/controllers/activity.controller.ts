@@ -11,7 +11,7 @@ import { activityQuerySchema } from '../validations/activity.validation';
  */
 export function listActivity(reader: ActivityReader): RequestHandler {
   return async (req, res) => {
-    const parsed = activityQuerySchema.safeParse(req.query);
+    const parsed = activityQuerySchema.safeParse(req.query, { reportInput: true });
     if (!parsed.success) {
       throw new AppError({ code: 'VALIDATION', message: 'Invalid request query', details: issuesToDetails('query', parsed.error.issues) });
     }

@@ -1,4 +1,4 @@
-import { AppErrorBase, type FieldIssue } from '@bank/common';
+import { AppErrorBase } from '@bank/common';
 
 /**
  * The closed set of failure kinds, for HTTP responses and socket `error` frames alike.
@@ -16,11 +16,6 @@ export type ErrorCode =
   | 'SERVICE_UNAVAILABLE'
   | 'INTERNAL';
 
-export type { FieldIssue } from '@bank/common';
+export { issuesToDetails, type FieldIssue } from '@bank/common';
 
 export class AppError extends AppErrorBase<ErrorCode> {}
-
-/** zod issues as per-field details, paths prefixed with the part they came from (`query.limit`, `frame.type`). */
-export function issuesToDetails(part: string, issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>): FieldIssue[] {
-  return issues.map((issue) => ({ path: [part, ...issue.path.map(String)].join('.'), message: issue.message }));
-}

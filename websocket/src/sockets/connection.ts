@@ -179,7 +179,7 @@ export function handleConnection(socket: WebSocket, deps: ConnectionDeps): void 
       return refuse('MALFORMED_JSON', 'Message is not valid JSON');
     }
     const correlationId = correlationIdOf(value);
-    const parsed = clientFrameSchema.safeParse(value);
+    const parsed = clientFrameSchema.safeParse(value, { reportInput: true });
     if (!parsed.success) {
       return refuse('VALIDATION', 'Invalid message', {
         details: issuesToDetails('frame', parsed.error.issues),
