@@ -2,8 +2,7 @@ import { useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api/http';
 import { newIntent, type DepositBody, type Intent } from '../api/bank';
 import type { Movement } from '../api/types';
-import { formatMoney } from '../format/money';
-import { parseAmount } from '../format/money';
+import { formatMoney, parseAmount } from '../format/money';
 import { useAppState, useSession } from './context';
 import { SendMoney } from './SendMoney';
 import { AccountSelect, AmountAndNarration, ErrorText, Success, useAction } from './ui';
@@ -49,6 +48,9 @@ function CashForm({ kind }: { kind: 'deposit' | 'withdraw' }) {
   const intent = useRef<Intent<DepositBody> | null>(null);
   const action = useAction();
   const account = accounts.find((a) => a.id === accountId) ?? accounts[0];
+  const typed = account && amount.trim() ? parseAmount(amount, account.currency) : null;
+  // The button names the amount as read, so the customer confirms exactly what is posted.
+  const verb = `${kind === 'deposit' ? 'Deposit' : 'Withdraw'}${typed?.ok && account ? ` ${formatMoney(typed.minor, account.currency)}` : ''}`;
 
   const submit = (event: Event) => {
     event.preventDefault();
@@ -85,7 +87,8 @@ function CashForm({ kind }: { kind: 'deposit' | 'withdraw' }) {
         onChange={setAccountId}
       />
       <AmountAndNarration
-        hint={account ? `In ${account.currency}, e.g. 150.50` : undefined}
+        hint={account ? `In ${account.currency}` : undefined}
+        currency={account?.currency}
         amount={amount}
         onAmount={setAmount}
         narration={narration}
@@ -94,7 +97,7 @@ function CashForm({ kind }: { kind: 'deposit' | 'withdraw' }) {
       />
       <ErrorText error={action.error} />
       <button type="submit" class="primary" disabled={action.busy}>
-        {action.busy ? 'Working…' : retryable(action.error) ? 'Try again' : kind === 'deposit' ? 'Deposit' : 'Withdraw'}
+        {action.busy ? 'Working…' : retryable(action.error) ? 'Try again' : verb}
       </button>
       {done && (
         <Success>

@@ -132,6 +132,7 @@ export function SendMoney() {
       </Field>
       <AmountAndNarration
         hint={from ? `In ${from.currency}, available ${formatMoney(from.balance, from.currency)}` : undefined}
+        currency={from?.currency}
         amount={amount}
         onAmount={setAmount}
         narration={narration}
