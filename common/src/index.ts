@@ -3,6 +3,7 @@ import './express-request';
 export * from './access-token';
 export * from './app-error';
 export * from './dev-secret';
+export * from './display-text';
 export * from './error-responder';
 export * from './event-link';
 export * from './ledger-events';
