@@ -42,10 +42,11 @@ export function describeEntry(entry: HistoryEntry): string {
  */
 export function History() {
   const session = useSession();
-  const { accounts, selectedAccountId, movements } = useAppState((s) => ({
+  const { accounts, selectedAccountId, movements, resyncs } = useAppState((s) => ({
     accounts: s.accounts,
     selectedAccountId: s.selectedAccountId,
     movements: s.movements,
+    resyncs: s.resyncs,
   }));
   const account = accounts.find((a) => a.id === selectedAccountId) ?? accounts[0];
   const [form, setForm] = useState({ from: '', to: '', type: '' as TransactionType | '' });
@@ -70,7 +71,7 @@ export function History() {
     setEntries([]);
     setSeenAtLoad(null);
     void fetchPage();
-  }, [account?.id, filter]);
+  }, [account?.id, filter, resyncs]);
 
   // Live movements of this account since the first page was read, that the filter would show.
   const live = movements

@@ -77,8 +77,15 @@ export function createSession(config: PageConfig) {
       refresh: http.refresh,
       onFrame,
       onStatus: (connection) => {
+        const wasAway = store.get().connection === 'reconnecting';
         store.set({ connection });
         if (connection === 'ended') void end('Your session has ended. Please sign in again.');
+        // Live again after a drop (a restart of the service, a network change): whatever was pushed meanwhile
+        // is lost, so the page reads bank-core again rather than keep a stale balance.
+        if (connection === 'live' && wasAway) {
+          store.set((state) => ({ resyncs: state.resyncs + 1 }));
+          loadAccounts().catch(showError);
+        }
       },
     });
     for (const frame of early.splice(0)) socket.send(frame);
