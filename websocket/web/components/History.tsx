@@ -3,6 +3,7 @@ import type { HistoryFilter } from '../api/bank';
 import type { HistoryEntry, TransactionType } from '../api/types';
 import { dayStart, formatDateTime } from '../format/dates';
 import { formatMoney, formatSignedMoney } from '../format/money';
+import { typeLabel } from '../format/text';
 import type { LiveMovement } from '../state/store';
 import { BalanceChart } from './BalanceChart';
 import { useAppState, useSession } from './context';
@@ -32,7 +33,7 @@ export function describeEntry(entry: HistoryEntry): string {
   const party = entry.counterparty
     ? `${entry.amount >= 0 ? 'From' : 'To'} ${entry.counterparty.name} (${entry.counterparty.accountNumber})`
     : '';
-  const type = entry.type.charAt(0).toUpperCase() + entry.type.slice(1);
+  const type = typeLabel(entry.type);
   return [party || type, entry.narration].filter(Boolean).join(' · ');
 }
 

@@ -78,7 +78,12 @@ export function parseAmount(text: string, currency: string, max = Number.MAX_SAF
   const whole = match[1]!.split(spaceGroup ? ' ' : group).join('');
   const minor = BigInt(whole) * 10n ** BigInt(digits) + BigInt((match[2] ?? '').padEnd(digits, '0') || '0');
   if (minor <= 0n) return { ok: false, message: 'Enter an amount above zero' };
-  if (minor > BigInt(max)) return { ok: false, message: `At most ${formatMoney(max, currency, locale)}` };
+  if (minor > BigInt(max))
+    // Until bank-core has named its limit (amountLimitOf), the ceiling is only the page's safe-integer bound.
+    return {
+      ok: false,
+      message: max >= Number.MAX_SAFE_INTEGER ? 'That amount is too large' : `At most ${formatMoney(max, currency, locale)}`,
+    };
   return { ok: true, minor: Number(minor) };
 }
 
@@ -86,4 +91,18 @@ export function parseAmount(text: string, currency: string, max = Number.MAX_SAF
 function formatDecimal(digits: number, decimal: string, group: string): string {
   const shown = group.trim() === '' ? ' ' : group;
   return digits === 0 ? `100 or 1${shown}234` : `100${decimal}${'5'.repeat(digits)} or 1${shown}234${decimal}${'5'.repeat(digits)}`;
+}
+
+/**
+ * Bank-core's per-transaction limit in minor units, from the details of a refused movement
+ * (`{path: "body.amount", message: "At most 10000000000 minor units per transaction"}`), or null.
+ */
+export function amountLimitOf(details: unknown): number | null {
+  if (!Array.isArray(details)) return null;
+  for (const detail of details as { path?: unknown; message?: unknown }[]) {
+    const match =
+      detail.path === 'body.amount' && typeof detail.message === 'string' ? /At most (\d+) minor units/.exec(detail.message) : null;
+    if (match && Number.isSafeInteger(Number(match[1]))) return Number(match[1]);
+  }
+  return null;
 }

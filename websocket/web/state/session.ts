@@ -34,6 +34,8 @@ export function createSession(config: PageConfig) {
     onFailure: (failed: FailureReport) => {
       // A refused sign-in is the customer's typo, not a failure of the bank; nobody is signed in to report it for.
       if (store.get().phase === 'signed-in') failure({ ...failed }, failed.requestId);
+      // Refused a staff call: the role may have been revoked since sign-in; bank-core says which it is now.
+      if (failed.status === 403 && store.get().user?.role === 'admin') void refreshUser();
     },
   });
   const bank = createBankApi(http);
@@ -46,6 +48,16 @@ export function createSession(config: PageConfig) {
   function showError(error: unknown) {
     if (error instanceof ApiError) notify({ kind: 'error', text: error.message, requestId: error.requestId });
     else notify({ kind: 'error', text: error instanceof Error ? error.message : String(error) });
+  }
+
+  /**
+   * Reads who the user is now (the role may have changed since sign-in) and leaves the staff console when
+   * bank-core no longer says admin. Failures are left to the call that caused the check.
+   */
+  async function refreshUser(): Promise<void> {
+    const user = await bank.me().catch(() => null);
+    if (!user || store.get().phase !== 'signed-in') return;
+    store.set((state) => ({ user, view: state.view === 'console' && user.role !== 'admin' ? 'accounts' : state.view }));
   }
 
   async function loadAccounts(): Promise<Account[]> {
@@ -85,6 +97,7 @@ export function createSession(config: PageConfig) {
         if (connection === 'live' && wasAway) {
           store.set((state) => ({ resyncs: state.resyncs + 1 }));
           loadAccounts().catch(showError);
+          void refreshUser();
         }
       },
     });
@@ -184,6 +197,7 @@ export function createSession(config: PageConfig) {
     },
     go(view: View) {
       store.set({ view, notice: null });
+      if (view === 'console') void refreshUser();
       interaction('opened', { view });
     },
     selectAccount(accountId: string) {

@@ -72,6 +72,8 @@ export interface State {
    * the accounts are read again and screens showing bank data (History) reload when it changes.
    */
   resyncs: number;
+  /** Bank-core's per-transaction limit in minor units, once a refusal has named it; typed amounts are checked against it. */
+  amountLimit: number | null;
   chat: Conversation | null;
   queue: ConversationSummary[];
   /** Conversations staff have open in the console. */
@@ -92,6 +94,7 @@ export const emptyState = (phase: State['phase'] = 'signed-out', sessionKey = 0)
   selectedAccountId: null,
   movements: [],
   resyncs: 0,
+  amountLimit: null,
   chat: null,
   queue: [],
   staffChats: {},
