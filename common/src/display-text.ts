@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isShowable } from './unshowable';
 
 /*
  * Text rules both services apply: bank-core to names, descriptions and narrations; the websocket service to
@@ -12,15 +13,6 @@ import { z } from 'zod';
  * write U+FFFD instead and the stored text would silently differ from what was sent.
  */
 export const isStorable = (value: string) => !value.includes('\0') && !/\p{Cs}/u.test(value);
-
-/**
- * What must never be shown to another person, by Unicode general category (UAX #44): controls (Cc: NUL, BEL,
- * ESC, tab, newlines, the C1 range), invisible formatting (Cf: U+200B zero-width space, U+200C/U+200D joiners,
- * the bidi controls U+202A-U+202E and U+2066-U+2069, U+00AD soft hyphen, ...), line and paragraph separators
- * (Zl, Zp), unpaired surrogates (Cs), private use (Co), and noncharacters. Each can hide, reorder or fake what
- * a payer reads when confirming a recipient (UTS #39 and CVE-2021-42574, "Trojan Source", show the tricks).
- */
-export const UNSHOWABLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\p{Co}\p{Noncharacter_Code_Point}]/u;
 
 const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
 
@@ -45,14 +37,6 @@ export function storableText({ min, maxBytes, tooLong }: { min: number; maxBytes
     .refine((value) => codePoints(value) >= min, `At least ${min} characters`)
     .refine((value) => Buffer.byteLength(value, 'utf8') <= maxBytes, tooLong)
     .refine(isStorable, UNSTORABLE_MESSAGE);
-}
-
-/**
- * Whether `value` may be shown to another person as it is: none of the UNSHOWABLE characters, except line
- * feeds where `lineBreaks` allows them (a multi-line chat message, a stack trace in an error report).
- */
-export function isShowable(value: string, { lineBreaks = false }: { lineBreaks?: boolean } = {}): boolean {
-  return !UNSHOWABLE.test(lineBreaks ? value.replace(/\r?\n/g, '') : value);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { describe as describeError, fieldLabel } from '../web/api/errors';
 import { axisLabel, formatDate, formatTime } from '../web/format/dates';
 import { amountLimitOf, parseAmount } from '../web/format/money';
+import { isShowable, showable } from '../../common/src/unshowable';
 import { PASSWORD_HINT, passwordProblem, typeLabel } from '../web/format/text';
 
 // The page's wording and checks (websocket/web/format, api/http.ts): pure functions, so tested directly.
@@ -55,5 +56,13 @@ describe('labels', () => {
     expect(axisLabel(at, 60 * 60 * 1000)).toBe(formatTime(new Date(at)));
     expect(axisLabel(at, 30 * 24 * 60 * 60 * 1000)).toBe(formatDate(new Date(at)));
     expect(axisLabel(at, 60 * 1000)).not.toBe(axisLabel(at + 5 * 60 * 1000, 60 * 1000));
+  });
+});
+
+describe("the page's own reports", () => {
+  it('replace what staff must not be shown, keeping line feeds, so the websocket service accepts them', () => {
+    const cleaned = showable('TypeError at \u202eevil\r\n    at main.js\u0000\t');
+    expect(cleaned).toBe('TypeError at \ufffdevil\n    at main.js\ufffd\ufffd');
+    expect(isShowable(cleaned, { lineBreaks: true })).toBe(true);
   });
 });

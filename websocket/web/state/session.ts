@@ -1,3 +1,4 @@
+import { showable } from '../../../common/src/unshowable';
 import { ApiError, createHttpClient, type FailureReport } from '../api/http';
 import { createBankApi } from '../api/bank';
 import { createLiveSocket, type LiveSocket, type ServerFrame } from '../api/socket';
@@ -5,6 +6,14 @@ import type { Account, PageConfig } from '../api/types';
 import { createIdleTimer, type IdleTimer } from './idle';
 import { applyFrame } from './frames';
 import { createStore, emptyState, type Notice, type State, type View } from './store';
+
+/** `value` with every string (keys too) made showable, for reports the page sends. */
+function clean(value: unknown): unknown {
+  if (typeof value === 'string') return showable(value);
+  if (Array.isArray(value)) return value.map(clean);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [showable(k), clean(v)]));
+  return value;
+}
 
 /**
  * The page's controller: the session (sign-in, restore on reload, sign-out), the socket and what it
@@ -19,7 +28,10 @@ export function createSession(config: PageConfig) {
   // Reports made before the socket is up wait here (bounded); the socket queues its own beyond that.
   const early: Record<string, unknown>[] = [];
 
-  const report = (frame: Record<string, unknown>) => {
+  const report = (raw: Record<string, unknown>) => {
+    // What the page reports (error messages, URLs) may hold characters staff must not be shown; the service
+    // refuses such a report whole, so they are replaced here and the report still arrives.
+    const frame = clean(raw) as Record<string, unknown>;
     if (socket) socket.send(frame);
     else if (early.push(frame) > 20) early.shift();
   };
