@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
-import { DESKTOP, PHONE, signUp, useStack, type Viewport } from './support/browser';
+import { createAdmin } from '../../bank-core/test/support/factories';
+import { DESKTOP, PHONE, signIn, signUp, useStack, type Viewport } from './support/browser';
 
 // Long unbroken user text must wrap, never widen the page; every tab must be reachable at phone width.
 const stack = useStack();
@@ -50,5 +51,17 @@ describe.each([
 
     await go(page, 'Profile');
     await expect(overflow(page)).resolves.toBe(0);
+
+    // Staff see the same text in the console: the customer's name, the narration, the chat line.
+    const admin = await createAdmin(stack.core);
+    const desk = await stack.open(viewport);
+    await signIn(desk, admin.email, admin.password);
+    await go(desk, 'Staff console');
+    await desk.getByLabel('Email or account number').fill(email);
+    await desk.getByRole('button', { name: 'Find' }).click();
+    await desk.getByRole('heading', { name: /WWWW/ }).waitFor();
+    await desk.getByText(/NNNN/).first().waitFor();
+    await expect(overflow(desk)).resolves.toBe(0);
+    await desk.context().close();
   }, 60_000);
 });
