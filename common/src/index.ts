@@ -3,6 +3,8 @@ import './express-request';
 export * from './access-token';
 export * from './app-error';
 export * from './dev-secret';
+export * from './display-text';
+export * from './unshowable';
 export * from './error-responder';
 export * from './event-link';
 export * from './ledger-events';

@@ -4,6 +4,7 @@ import { eventually } from '../../bank-core/test/support/eventually';
 import { createAdmin, createUser, type TestUser } from '../../bank-core/test/support/factories';
 import { deposit, transfer } from '../../bank-core/test/support/money';
 import { pdfLines } from '../../bank-core/test/support/pdf-text';
+import { setUserRole } from '../../bank-core/src/repositories/user.repository';
 import { DESKTOP, PHONE, accessibilityProblems, screenshot, signIn, useStack, type Viewport } from './support/browser';
 
 // Support chat, the staff console and statements in Chromium, against the real bank-core and websocket service.
@@ -115,6 +116,9 @@ describe.each([
     await desk.getByText(new RegExp(`Reversed ${mistaken.reference}: reversal TX`)).waitFor();
     await accounts.getByRole('cell', { name: '₦1,000.00' }).waitFor();
     await desk.getByText(`Reversal of ${mistaken.reference}: Paid the wrong merchant; customer called`).waitFor();
+    // A reversed transaction offers no second reversal.
+    await desk.getByRole('button', { name: `Reverse ${mistaken.reference}` }).waitFor({ state: 'detached' });
+    await desk.locator('li', { hasText: mistaken.reference }).getByText('Reversed', { exact: true }).first().waitFor();
     await screenshot(desk, `${size}-console`);
 
     // The customer's page hears of it live.
@@ -125,6 +129,11 @@ describe.each([
       .waitFor();
     const original = await stack.core.http.get(`/api/transactions/${mistaken.id}`).set(customer.auth);
     expect(original.body.reversedBy).toEqual(expect.any(String));
+
+    // The admin role is revoked: the next staff call is refused, and the page drops the Staff console tab.
+    await setUserRole(stack.core.db, admin.email, 'customer');
+    await desk.getByRole('button', { name: 'Find' }).click();
+    await desk.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Staff console' }).waitFor({ state: 'detached' });
   }, 60_000);
 
   it("downloads CSV and PDF statements whose figures equal the API's history", async () => {

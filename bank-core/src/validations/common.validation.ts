@@ -17,58 +17,9 @@ export const limit = (max: number, fallback: number) => z.coerce.number().int().
 // ---------------------------------------------------------------------------------------------------------------
 // Text
 
-/**
- * Whether PostgreSQL can store the text as sent: `text` cannot hold NUL, and UTF-8 cannot carry a UTF-16
- * surrogate without its pair (with the `u` flag, `\p{Cs}` matches only unpaired ones), so the driver would
- * write U+FFFD instead and the stored text would silently differ from what was sent.
- */
-export const isStorable = (value: string) => !value.includes('\0') && !/\p{Cs}/u.test(value);
-
-/**
- * What must never be shown to another person, by Unicode general category (UAX #44): controls (Cc: NUL, BEL,
- * ESC, tab, newlines, the C1 range), invisible formatting (Cf: U+200B zero-width space, U+200C/U+200D joiners,
- * the bidi controls U+202A-U+202E and U+2066-U+2069, U+00AD soft hyphen, ...), line and paragraph separators
- * (Zl, Zp), unpaired surrogates (Cs), private use (Co), and noncharacters. Each can hide, reorder or fake what
- * a payer reads when confirming a recipient (UTS #39 and CVE-2021-42574, "Trojan Source", show the tricks).
- */
-const UNSHOWABLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\p{Co}\p{Noncharacter_Code_Point}]/u;
-
-const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
-
-/** Length as PostgreSQL's `length()` and JSON Schema's `maxLength` count it: code points, not UTF-16 units. */
-const codePoints = (value: string) => [...value].length;
-
-export const UNSTORABLE_MESSAGE = 'Must not contain NUL or unpaired surrogate characters';
-const UNSHOWABLE_MESSAGE =
-  'Must not contain control characters, line breaks or invisible formatting characters (such as U+200B or bidi controls)';
-
-/**
- * Text kept exactly as sent (not normalized), for secrets such as passwords, which are compared, never shown:
- * at least `min` characters (code points), at most `maxBytes` bytes in UTF-8, no NUL, no unpaired surrogate.
- */
-export function storableText({ min, maxBytes, tooLong }: { min: number; maxBytes: number; tooLong: string }) {
-  return z
-    .string()
-    .refine((value) => codePoints(value) >= min, `At least ${min} characters`)
-    .refine((value) => Buffer.byteLength(value, 'utf8') <= maxBytes, tooLong)
-    .refine(isStorable, UNSTORABLE_MESSAGE);
-}
-
-/**
- * Text another person may read (names, account descriptions, narrations): normalized to NFC, trimmed, then
- * `min`..`max` characters (code points), with none of the UNSHOWABLE characters; a name must also hold at
- * least one letter or digit, so it cannot be blank to the eye.
- */
-export function displayText({ min = 0, max, letterOrDigit = false }: { min?: number; max: number; letterOrDigit?: boolean }) {
-  return z
-    .string()
-    .normalize('NFC')
-    .trim()
-    .refine((value) => codePoints(value) >= min, min <= 1 ? 'Required' : `At least ${min} characters`)
-    .refine((value) => codePoints(value) <= max, `At most ${max} characters`)
-    .refine((value) => !UNSHOWABLE.test(value), UNSHOWABLE_MESSAGE)
-    .refine((value) => !letterOrDigit || value === '' || LETTER_OR_DIGIT.test(value), 'Must contain at least one letter or digit');
-}
+// The rules live in common (common/src/display-text.ts): the websocket service applies the same ones to
+// chat lines and reports that staff read.
+export { displayText, isStorable, storableText, UNSTORABLE_MESSAGE } from '@bank/common';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Dates and cursors

@@ -8,7 +8,7 @@ import type { ChatService } from '../services/chat.service';
 import type { SessionChecker } from '../services/session-check.service';
 import type { RegisteredSocket, SocketRegistry } from '../services/socket-registry';
 import { createTokenBucket } from '../utils/token-bucket';
-import { clientFrameSchema, correlationIdOf } from '../validations/frame.validation';
+import { clientFrameSchema, correlationIdOf, MAX_FRAME_DEPTH, nestsDeeperThan } from '../validations/frame.validation';
 import type { Admission, AdmissionSlot } from './admission';
 import { CLOSE, CLOSE_GRACE_MS } from './close-codes';
 
@@ -179,6 +179,13 @@ export function handleConnection(socket: WebSocket, deps: ConnectionDeps): void 
       return refuse('MALFORMED_JSON', 'Message is not valid JSON');
     }
     const correlationId = correlationIdOf(value);
+    // Bounded before validation: zod validates nested JSON recursively and would overflow the stack.
+    if (nestsDeeperThan(value, MAX_FRAME_DEPTH)) {
+      return refuse('VALIDATION', 'Invalid message', {
+        details: [{ path: 'frame', message: `Nested more than ${MAX_FRAME_DEPTH} levels deep` }],
+        ...(correlationId ? { correlationId } : {}),
+      });
+    }
     const parsed = clientFrameSchema.safeParse(value, { reportInput: true });
     if (!parsed.success) {
       return refuse('VALIDATION', 'Invalid message', {

@@ -24,6 +24,11 @@ export interface Stack {
   problems: string[];
   /** A page in a fresh browser context (its own cookies), on the web bank. */
   open(viewport: Viewport): Promise<Page>;
+  /**
+   * Stops the websocket service; `whileDown` runs; then a new one starts on the same port with `env` on top
+   * (open pages reconnect to it). `service` is the new one afterwards.
+   */
+  restartService(whileDown: () => Promise<void>, env?: Record<string, string>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -36,12 +41,13 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
   const core = await startTestApp();
   const coreServer: Server = core.app.listen(0, '127.0.0.1');
   await new Promise((resolve) => coreServer.once('listening', resolve));
-  const service = await startService({
+  const serviceEnv = {
     BANK_CORE_URL: `http://127.0.0.1:${(coreServer.address() as AddressInfo).port}`,
     WS_FEED_ENABLED: 'true',
     WS_FEED_RETRY_MAX_MS: '200',
     ...env,
-  });
+  };
+  let service = await startService(serviceEnv);
   await eventually(() => (service.running.feed?.status().connected ? true : undefined), 10_000);
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -51,9 +57,17 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
 
   return {
     core,
-    service,
+    get service() {
+      return service;
+    },
     browser,
     problems,
+    async restartService(whileDown, more = {}) {
+      const port = new URL(service.running.url).port;
+      await service.stop();
+      await whileDown();
+      service = await startService({ ...serviceEnv, ...more, APP_PORT_2: port });
+    },
     async open(viewport) {
       const context = await browser.newContext({
         viewport,
@@ -159,6 +173,7 @@ export function useStack(env: Record<string, string> = {}): Stack {
       return get().problems;
     },
     open: (viewport) => get().open(viewport),
+    restartService: (whileDown, more) => get().restartService(whileDown, more),
     stop: () => get().stop(),
   };
 }

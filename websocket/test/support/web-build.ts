@@ -5,7 +5,12 @@ import path from 'node:path';
 const WEBSOCKET = path.join(__dirname, '..', '..');
 const BUILT = path.join(WEBSOCKET, 'dist', 'web', 'index.html');
 const LOCK = path.join(WEBSOCKET, 'dist', '.web-build.lock');
-const SOURCES = [path.join(WEBSOCKET, 'web'), path.join(WEBSOCKET, 'vite.config.mts')];
+// common/src/unshowable.ts is bundled into the page too.
+const SOURCES = [
+  path.join(WEBSOCKET, 'web'),
+  path.join(WEBSOCKET, 'vite.config.mts'),
+  path.join(WEBSOCKET, '..', 'common', 'src', 'unshowable.ts'),
+];
 
 function newestSourceMs(): number {
   const walk = (entry: string): number => {

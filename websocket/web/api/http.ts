@@ -1,3 +1,4 @@
+import { describe } from './errors';
 import type { TokenAnswer } from './types';
 
 /** One error type for every failed call: bank-core's error body, its X-Request-Id, or a network failure. */
@@ -41,18 +42,26 @@ export interface RequestOptions {
   headers?: Record<string, string>;
 }
 
-function describe(body: unknown, status: number): { message: string; code: string; details?: unknown } {
-  const error = (body as { error?: { code?: string; message?: string; details?: unknown } } | null)?.error;
-  if (!error?.message) return { message: `The bank answered ${status}. Please try again.`, code: 'HTTP_' + status };
-  const details = Array.isArray(error.details)
-    ? (error.details as { path: string; message: string }[]).map((d) => `${d.path.replace(/^(body|query|params)\./, '')}: ${d.message}`)
-    : [];
-  return {
-    message: details.length ? `${error.message} (${details.join('; ')})` : error.message,
-    code: error.code ?? 'ERROR',
-    details: error.details,
-  };
-}
+/**
+ * A non-secret hint, in localStorage, that this browser signed in and has not signed out since: only then may
+ * a refresh cookie exist. Shared by the tabs of this origin; a storage failure (private mode) means "ask".
+ */
+const sessionHint = {
+  get(): boolean {
+    try {
+      return localStorage.getItem('bank-signed-in') !== 'no';
+    } catch {
+      return true;
+    }
+  },
+  set(signedIn: boolean): void {
+    try {
+      localStorage.setItem('bank-signed-in', signedIn ? 'yes' : 'no');
+    } catch {
+      // Without storage the page simply asks bank-core each time.
+    }
+  },
+};
 
 /**
  * The page's one client for bank-core, on this origin (`/api/...`, forwarded by the websocket
@@ -72,13 +81,23 @@ export function createHttpClient({ onFailure }: { onFailure: (report: FailureRep
     }
   }
 
-  /** Trades the refresh cookie for a new access token; false when there is no live session. */
+  /**
+   * Trades the refresh cookie for a new access token; false when there is no live session. Without the
+   * "signed in" hint (no sign-in on this browser since the last sign-out) it does not ask at all: the cookie
+   * is httpOnly, so the page cannot see whether one exists, and asking while signed out is a refused request.
+   */
   function refresh(): Promise<boolean> {
+    if (!sessionHint.get()) return Promise.resolve(false);
     refreshing ??= (async () => {
       const run = async () => {
         const res = await raw('/api/users/refresh', { method: 'POST', headers: { 'X-Refresh-Token-Delivery': 'cookie' } });
-        if (!res.ok) return false;
+        if (!res.ok) {
+          // 400 (no cookie) and 401 (an ended session) both mean signed out; other failures may pass.
+          if (res.status === 400 || res.status === 401) sessionHint.set(false);
+          return false;
+        }
         accessToken = ((await res.json()) as TokenAnswer).token;
+        sessionHint.set(true);
         return true;
       };
       try {
@@ -139,9 +158,10 @@ export function createHttpClient({ onFailure }: { onFailure: (report: FailureRep
   return {
     request,
     refresh,
-    /** Stores the access token of a fresh sign-in. */
+    /** Stores the access token of a fresh sign-in (null: signed out), and the "signed in" hint with it. */
     setToken(token: string | null) {
       accessToken = token;
+      sessionHint.set(token !== null);
     },
     get token() {
       return accessToken;

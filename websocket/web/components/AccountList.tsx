@@ -4,6 +4,7 @@ import { formatDateTime } from '../format/dates';
 import { formatMoney, formatSignedMoney } from '../format/money';
 import { useAppState, useSession } from './context';
 import { Dialog, ErrorText, Field, inputValue, Success, useAction } from './ui';
+import { typeLabel } from '../format/text';
 
 const CURRENCIES = ['NGN', 'USD', 'GBP', 'EUR'];
 
@@ -93,7 +94,7 @@ export function AccountList() {
             <li key={m.eventId} class={m.amount >= 0 ? 'credit' : 'debit'} data-testid="live-movement">
               <span class="when">{formatDateTime(m.createdAt)}</span>
               <span class="what">
-                {m.counterparty ? `${m.amount >= 0 ? 'From' : 'To'} ${m.counterparty.name}` : m.transactionType}
+                {m.counterparty ? `${m.amount >= 0 ? 'From' : 'To'} ${m.counterparty.name}` : typeLabel(m.transactionType)}
                 {m.narration ? ` · ${m.narration}` : ''}
               </span>
               <span class="amount">{formatSignedMoney(m.amount, m.currency)}</span>

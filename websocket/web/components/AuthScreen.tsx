@@ -1,6 +1,7 @@
 import { useRef, useState } from 'preact/hooks';
 import { useAppState, useSession } from './context';
 import { ErrorText, Field, inputValue, useAction } from './ui';
+import { PASSWORD_HINT, PASSWORD_MIN_CHARS, passwordProblem } from '../format/text';
 
 type Tab = 'sign-in' | 'sign-up';
 
@@ -25,6 +26,8 @@ export function AuthScreen() {
   };
   const submit = (event: Event) => {
     event.preventDefault();
+    const problem = tab === 'sign-up' ? passwordProblem(password) : null;
+    if (problem) return void action.run(() => Promise.reject(new Error(`Password: ${problem}`)));
     void action.run(() => (tab === 'sign-in' ? session.signIn(email, password) : session.signUp(name, email, password)));
   };
 
@@ -78,14 +81,13 @@ export function AuthScreen() {
                 onInput={(e) => setEmail(inputValue(e))}
               />
             </Field>
-            <Field label="Password" hint={tab === 'sign-up' ? '8 to 128 characters' : undefined}>
+            <Field label="Password" hint={tab === 'sign-up' ? PASSWORD_HINT : undefined}>
               <input
                 name="password"
                 type="password"
                 autocomplete={tab === 'sign-in' ? 'current-password' : 'new-password'}
                 required
-                minLength={tab === 'sign-up' ? 8 : 1}
-                maxLength={128}
+                minLength={tab === 'sign-up' ? PASSWORD_MIN_CHARS : 1}
                 value={password}
                 onInput={(e) => setPassword(inputValue(e))}
               />

@@ -1,6 +1,6 @@
 import { Chart, Filler, LinearScale, LineController, LineElement, PointElement, Tooltip } from 'chart.js';
 import { useEffect, useRef } from 'preact/hooks';
-import { formatDate, formatDateTime } from '../format/dates';
+import { axisLabel, formatDateTime } from '../format/dates';
 import { formatMoney } from '../format/money';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, Tooltip, Filler);
@@ -20,6 +20,9 @@ export function BalanceChart({ points, currency }: { points: BalancePoint[]; cur
   const canvas = useRef<HTMLCanvasElement>(null);
   const chart = useRef<Chart<'line', { x: number; y: number }[]> | null>(null);
   const data = points.map((p) => ({ x: p.at, y: p.balance }));
+  // Read by the axis callback at each draw: the chart is made once per currency, the points change.
+  const span = useRef(0);
+  span.current = data.length ? data[data.length - 1]!.x - data[0]!.x : 0;
 
   useEffect(() => {
     if (!canvas.current) return;
@@ -43,7 +46,7 @@ export function BalanceChart({ points, currency }: { points: BalancePoint[]; cur
           },
         },
         scales: {
-          x: { type: 'linear', ticks: { maxTicksLimit: 5, callback: (value) => formatDate(new Date(Number(value))) } },
+          x: { type: 'linear', ticks: { maxTicksLimit: 5, callback: (value) => axisLabel(Number(value), span.current) } },
           y: { ticks: { maxTicksLimit: 5, callback: (value) => formatMoney(Math.round(Number(value)), currency) } },
         },
       },

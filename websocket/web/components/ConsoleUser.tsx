@@ -92,6 +92,9 @@ function StaffHistory({ account, onReversed }: { account: Account; onReversed: (
       setCursor(page.nextCursor);
     });
   useEffect(() => void fetchPage(), [account.id]);
+  // History entries do not carry `reversedBy`; a reversal's narration names what it undid ("Reversal of
+  // <reference>: <reason>", bank-core/src/services/reversal.ts), so a reversed entry is known from the list.
+  const reversed = new Set(entries.filter((e) => e.type === 'reversal').map((e) => /^Reversal of (\S+):/.exec(e.narration ?? '')?.[1]));
 
   return (
     <>
@@ -107,7 +110,8 @@ function StaffHistory({ account, onReversed }: { account: Account; onReversed: (
             </span>
             <span class="amount">{formatSignedMoney(entry.amount, entry.currency)}</span>
             <span class="after">{formatMoney(entry.balanceAfter, entry.currency)}</span>
-            {entry.type !== 'reversal' && (
+            {entry.type !== 'reversal' && reversed.has(entry.reference) && <span class="muted small">Reversed</span>}
+            {entry.type !== 'reversal' && !reversed.has(entry.reference) && (
               <button type="button" class="secondary small" onClick={() => setReversing(entry)}>
                 Reverse<span class="visually-hidden"> {entry.reference}</span>
               </button>

@@ -3,6 +3,7 @@ import type { HistoryFilter } from '../api/bank';
 import type { HistoryEntry, TransactionType } from '../api/types';
 import { dayStart, formatDateTime } from '../format/dates';
 import { formatMoney, formatSignedMoney } from '../format/money';
+import { typeLabel } from '../format/text';
 import type { LiveMovement } from '../state/store';
 import { BalanceChart } from './BalanceChart';
 import { useAppState, useSession } from './context';
@@ -32,7 +33,7 @@ export function describeEntry(entry: HistoryEntry): string {
   const party = entry.counterparty
     ? `${entry.amount >= 0 ? 'From' : 'To'} ${entry.counterparty.name} (${entry.counterparty.accountNumber})`
     : '';
-  const type = entry.type.charAt(0).toUpperCase() + entry.type.slice(1);
+  const type = typeLabel(entry.type);
   return [party || type, entry.narration].filter(Boolean).join(' · ');
 }
 
@@ -42,10 +43,11 @@ export function describeEntry(entry: HistoryEntry): string {
  */
 export function History() {
   const session = useSession();
-  const { accounts, selectedAccountId, movements } = useAppState((s) => ({
+  const { accounts, selectedAccountId, movements, resyncs } = useAppState((s) => ({
     accounts: s.accounts,
     selectedAccountId: s.selectedAccountId,
     movements: s.movements,
+    resyncs: s.resyncs,
   }));
   const account = accounts.find((a) => a.id === selectedAccountId) ?? accounts[0];
   const [form, setForm] = useState({ from: '', to: '', type: '' as TransactionType | '' });
@@ -70,7 +72,7 @@ export function History() {
     setEntries([]);
     setSeenAtLoad(null);
     void fetchPage();
-  }, [account?.id, filter]);
+  }, [account?.id, filter, resyncs]);
 
   // Live movements of this account since the first page was read, that the filter would show.
   const live = movements

@@ -2,8 +2,8 @@ import { useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api/http';
 import { newIntent, type DepositBody, type Intent } from '../api/bank';
 import type { Movement } from '../api/types';
-import { formatMoney } from '../format/money';
-import { parseAmount } from '../format/money';
+import { amountLimitOf, formatMoney, parseAmount } from '../format/money';
+import type { Store } from '../state/store';
 import { useAppState, useSession } from './context';
 import { SendMoney } from './SendMoney';
 import { AccountSelect, AmountAndNarration, ErrorText, Success, useAction } from './ui';
@@ -31,6 +31,17 @@ export function MoveMoney() {
   );
 }
 
+/**
+ * A refused movement in plain words: bank-core's amount limit becomes "At most ₦100,000,000.00 per
+ * transaction" (and is kept, so the next amount typed is checked against it); other errors pass unchanged.
+ */
+export function explainRefusal(error: unknown, currency: string, store: Store): unknown {
+  const limit = error instanceof ApiError ? amountLimitOf(error.details) : null;
+  if (limit === null || !(error instanceof ApiError)) return error;
+  store.set({ amountLimit: limit });
+  return new ApiError(`At most ${formatMoney(limit, currency)} per transaction`, error.status, error.code, error.requestId, error.details);
+}
+
 /** A failure after which the same intent may be retried with its key: no answer, or the server failed. */
 export const retryable = (error: unknown) => error instanceof ApiError && (error.isNetwork || error.status >= 500 || error.status === 409);
 
@@ -41,6 +52,7 @@ export const retryable = (error: unknown) => error instanceof ApiError && (error
 function CashForm({ kind }: { kind: 'deposit' | 'withdraw' }) {
   const session = useSession();
   const accounts = useAppState((s) => s.accounts.filter((a) => a.status === 'open'));
+  const limit = useAppState((s) => s.amountLimit ?? undefined);
   const [accountId, setAccountId] = useState(accounts[0]?.id ?? '');
   const [amount, setAmount] = useState('');
   const [narration, setNarration] = useState('');
@@ -49,13 +61,20 @@ function CashForm({ kind }: { kind: 'deposit' | 'withdraw' }) {
   const intent = useRef<Intent<DepositBody> | null>(null);
   const action = useAction();
   const account = accounts.find((a) => a.id === accountId) ?? accounts[0];
+  const typed = account && amount.trim() ? parseAmount(amount, account.currency, limit) : null;
+  // The button names the amount as read, so the customer confirms exactly what is posted.
+  const verb = `${kind === 'deposit' ? 'Deposit' : 'Withdraw'}${typed?.ok && account ? ` ${formatMoney(typed.minor, account.currency)}` : ''}`;
 
   const submit = (event: Event) => {
     event.preventDefault();
     setDone(null);
     if (!account) return;
-    const parsed = parseAmount(amount, account.currency);
-    if (!parsed.ok) return setInvalid(parsed.message);
+    const parsed = parseAmount(amount, account.currency, limit);
+    // One error box at a time: a refusal of the typed amount replaces the bank's last answer.
+    if (!parsed.ok) {
+      action.clear();
+      return setInvalid(parsed.message);
+    }
     setInvalid(null);
     const body: DepositBody = { accountId: account.id, amount: parsed.minor, ...(narration.trim() ? { narration: narration.trim() } : {}) };
     if (!intent.current || JSON.stringify(intent.current.body) !== JSON.stringify(body)) intent.current = newIntent(body);
@@ -71,7 +90,7 @@ function CashForm({ kind }: { kind: 'deposit' | 'withdraw' }) {
         await session.loadAccounts();
       } catch (error) {
         if (!retryable(error)) intent.current = null;
-        throw error;
+        throw explainRefusal(error, account.currency, session.store);
       }
     });
   };
@@ -85,7 +104,9 @@ function CashForm({ kind }: { kind: 'deposit' | 'withdraw' }) {
         onChange={setAccountId}
       />
       <AmountAndNarration
-        hint={account ? `In ${account.currency}, e.g. 150.50` : undefined}
+        hint={account ? `In ${account.currency}` : undefined}
+        currency={account?.currency}
+        max={limit}
         amount={amount}
         onAmount={setAmount}
         narration={narration}
@@ -94,7 +115,7 @@ function CashForm({ kind }: { kind: 'deposit' | 'withdraw' }) {
       />
       <ErrorText error={action.error} />
       <button type="submit" class="primary" disabled={action.busy}>
-        {action.busy ? 'Working…' : retryable(action.error) ? 'Try again' : kind === 'deposit' ? 'Deposit' : 'Withdraw'}
+        {action.busy ? 'Working…' : retryable(action.error) ? 'Try again' : verb}
       </button>
       {done && (
         <Success>

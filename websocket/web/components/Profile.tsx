@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { useAppState, useSession } from './context';
 import { ErrorText, Field, inputValue, Success, useAction } from './ui';
+import { PASSWORD_HINT, PASSWORD_MIN_CHARS, passwordProblem } from '../format/text';
 
 /** Name, email and password; the email and the password need the current password. */
 export function Profile() {
@@ -29,6 +30,8 @@ export function Profile() {
   const changePassword = (event: Event) => {
     event.preventDefault();
     if (next !== again) return void password.run(() => Promise.reject(new Error('The new passwords do not match')));
+    const problem = passwordProblem(next);
+    if (problem) return void password.run(() => Promise.reject(new Error(problem)));
     void password.run(() => session.changePassword(current, next));
   };
 
@@ -100,14 +103,13 @@ export function Profile() {
               onInput={(e) => setCurrent(inputValue(e))}
             />
           </Field>
-          <Field label="New password" hint="8 to 128 characters. You will be signed out everywhere and sign in again.">
+          <Field label="New password" hint={`${PASSWORD_HINT}. You will be signed out everywhere and sign in again.`}>
             <input
               type="password"
               name="new"
               autocomplete="new-password"
               required
-              minLength={8}
-              maxLength={128}
+              minLength={PASSWORD_MIN_CHARS}
               value={next}
               onInput={(e) => setNext(inputValue(e))}
             />

@@ -3,7 +3,7 @@ import { newIntent, type Intent, type SendBody } from '../api/bank';
 import type { Account, Movement, Party } from '../api/types';
 import { formatMoney, parseAmount } from '../format/money';
 import { useAppState, useSession } from './context';
-import { retryable } from './MoveMoney';
+import { explainRefusal, retryable } from './MoveMoney';
 import { Receipt } from './Receipt';
 import { AccountSelect, AmountAndNarration, ErrorText, Field, inputValue, useAction } from './ui';
 
@@ -21,11 +21,12 @@ interface Review {
 export function SendMoney() {
   const session = useSession();
   const accounts = useAppState((s) => s.accounts.filter((a) => a.status === 'open'));
+  const limit = useAppState((s) => s.amountLimit ?? undefined);
   const [fromId, setFromId] = useState(accounts[0]?.id ?? '');
   const [number, setNumber] = useState('');
   const [amount, setAmount] = useState('');
   const [narration, setNarration] = useState('');
-  const [invalid, setInvalid] = useState<string | null>(null);
+  const [invalid, setInvalidText] = useState<string | null>(null);
   const [review, setReview] = useState<Review | null>(null);
   const [receipt, setReceipt] = useState<{ movement: Movement; from: Account } | null>(null);
   const lookup = useAction();
@@ -33,12 +34,23 @@ export function SendMoney() {
   const confirmButton = useRef<HTMLButtonElement>(null);
   const from = accounts.find((a) => a.id === fromId) ?? accounts[0];
 
+  // One error box at a time: a new refusal replaces the last one, whichever kind it was.
+  const setInvalid = (message: string | null) => {
+    if (message) lookup.clear();
+    setInvalidText(message);
+  };
+
   const toReview = (event: Event) => {
     event.preventDefault();
     if (!from) return;
     const accountNumber = number.replace(/\s/g, '');
     if (!/^\d{10}$/.test(accountNumber)) return setInvalid('An account number has 10 digits');
-    const parsed = parseAmount(amount, from.currency);
+    if (accountNumber === from.accountNumber) return setInvalid('That is the account you are sending from; choose another recipient');
+    // The name enquiry does not give a recipient's currency; for the customer's own accounts the page knows it.
+    const own = accounts.find((a) => a.accountNumber === accountNumber);
+    if (own && own.currency !== from.currency)
+      return setInvalid(`Account ${own.accountNumber} holds ${own.currency}; send to it from a ${own.currency} account`);
+    const parsed = parseAmount(amount, from.currency, limit);
     if (!parsed.ok) return setInvalid(parsed.message);
     setInvalid(null);
     void lookup.run(async () => {
@@ -57,7 +69,9 @@ export function SendMoney() {
   const send = () => {
     if (!review) return;
     void confirm.run(async () => {
-      const movement = await session.bank.send(review.intent);
+      const movement = await session.bank.send(review.intent).catch((error: unknown) => {
+        throw explainRefusal(error, review.from.currency, session.store);
+      });
       session.interaction('sent-money', { transactionId: movement.id, reference: movement.reference });
       setReceipt({ movement, from: review.from });
       setReview(null);
@@ -132,6 +146,8 @@ export function SendMoney() {
       </Field>
       <AmountAndNarration
         hint={from ? `In ${from.currency}, available ${formatMoney(from.balance, from.currency)}` : undefined}
+        currency={from?.currency}
+        max={limit}
         amount={amount}
         onAmount={setAmount}
         narration={narration}

@@ -1,6 +1,7 @@
 import { cloneElement, type ComponentChildren, type VNode } from 'preact';
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api/http';
+import { formatMoney, parseAmount } from '../format/money';
 
 /**
  * A labelled form control: the label names it, and the hint (if any) describes it, so assistive
@@ -145,16 +146,20 @@ export const inputValue = (event: { currentTarget: EventTarget | null }) => (eve
 
 /**
  * The amount (typed in major units) and the optional narration of a movement, and why the typed amount is
- * not one (`invalid`), as every money form asks for them.
+ * not one (`invalid`), as every money form asks for them. While the customer types, the amount as the page
+ * reads it ("₦1.23") is shown beside the field, so "1,23" can never silently become ₦123.
  */
 export function AmountAndNarration(props: {
   hint: string | undefined;
+  currency: string | undefined;
+  max?: number | undefined;
   amount: string;
   onAmount: (value: string) => void;
   narration: string;
   onNarration: (value: string) => void;
   invalid: string | null | undefined;
 }) {
+  const parsed = props.currency && props.amount.trim() ? parseAmount(props.amount, props.currency, props.max) : null;
   return (
     <>
       <Field label="Amount" hint={props.hint}>
@@ -167,6 +172,9 @@ export function AmountAndNarration(props: {
           onInput={(e) => props.onAmount(inputValue(e))}
         />
       </Field>
+      <p class="amount-read" data-testid="amount-read" aria-live="polite">
+        {parsed && props.currency ? (parsed.ok ? `Amount: ${formatMoney(parsed.minor, props.currency)}` : parsed.message) : ''}
+      </p>
       <Field label="Narration (optional)">
         <input name="narration" maxLength={140} value={props.narration} onInput={(e) => props.onNarration(inputValue(e))} />
       </Field>

@@ -8,6 +8,18 @@ export const formatDateTime = (iso: string | Date) => dateTime.format(new Date(i
 export const formatDate = (iso: string | Date) => dateOnly.format(new Date(iso));
 export const formatTime = (iso: string | Date) => timeOnly.format(new Date(iso));
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * A chart axis label for the instant `at` (epoch ms) on an axis spanning `spanMs`: the time alone within a day
+ * (every point of a new account's history is on the same date), date and time within a week, else the date.
+ */
+export function axisLabel(at: number, spanMs: number): string {
+  if (spanMs < DAY_MS) return formatTime(new Date(at));
+  if (spanMs < 7 * DAY_MS) return formatDateTime(new Date(at));
+  return formatDate(new Date(at));
+}
+
 const pad = (n: number) => String(n).padStart(2, '0');
 
 /** A Date as an `<input type="date">` value (YYYY-MM-DD) in local time. */

@@ -1,3 +1,4 @@
+import { showable } from '../../../common/src/unshowable';
 import { ApiError, createHttpClient, type FailureReport } from '../api/http';
 import { createBankApi } from '../api/bank';
 import { createLiveSocket, type LiveSocket, type ServerFrame } from '../api/socket';
@@ -5,6 +6,14 @@ import type { Account, PageConfig } from '../api/types';
 import { createIdleTimer, type IdleTimer } from './idle';
 import { applyFrame } from './frames';
 import { createStore, emptyState, type Notice, type State, type View } from './store';
+
+/** `value` with every string (keys too) made showable, for reports the page sends. */
+function clean(value: unknown): unknown {
+  if (typeof value === 'string') return showable(value);
+  if (Array.isArray(value)) return value.map(clean);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [showable(k), clean(v)]));
+  return value;
+}
 
 /**
  * The page's controller: the session (sign-in, restore on reload, sign-out), the socket and what it
@@ -19,7 +28,10 @@ export function createSession(config: PageConfig) {
   // Reports made before the socket is up wait here (bounded); the socket queues its own beyond that.
   const early: Record<string, unknown>[] = [];
 
-  const report = (frame: Record<string, unknown>) => {
+  const report = (raw: Record<string, unknown>) => {
+    // What the page reports (error messages, URLs) may hold characters staff must not be shown; the service
+    // refuses such a report whole, so they are replaced here and the report still arrives.
+    const frame = clean(raw) as Record<string, unknown>;
     if (socket) socket.send(frame);
     else if (early.push(frame) > 20) early.shift();
   };
@@ -34,6 +46,8 @@ export function createSession(config: PageConfig) {
     onFailure: (failed: FailureReport) => {
       // A refused sign-in is the customer's typo, not a failure of the bank; nobody is signed in to report it for.
       if (store.get().phase === 'signed-in') failure({ ...failed }, failed.requestId);
+      // Refused a staff call: the role may have been revoked since sign-in; bank-core says which it is now.
+      if (failed.status === 403 && store.get().user?.role === 'admin') void refreshUser();
     },
   });
   const bank = createBankApi(http);
@@ -46,6 +60,16 @@ export function createSession(config: PageConfig) {
   function showError(error: unknown) {
     if (error instanceof ApiError) notify({ kind: 'error', text: error.message, requestId: error.requestId });
     else notify({ kind: 'error', text: error instanceof Error ? error.message : String(error) });
+  }
+
+  /**
+   * Reads who the user is now (the role may have changed since sign-in) and leaves the staff console when
+   * bank-core no longer says admin. Failures are left to the call that caused the check.
+   */
+  async function refreshUser(): Promise<void> {
+    const user = await bank.me().catch(() => null);
+    if (!user || store.get().phase !== 'signed-in') return;
+    store.set((state) => ({ user, view: state.view === 'console' && user.role !== 'admin' ? 'accounts' : state.view }));
   }
 
   async function loadAccounts(): Promise<Account[]> {
@@ -77,8 +101,16 @@ export function createSession(config: PageConfig) {
       refresh: http.refresh,
       onFrame,
       onStatus: (connection) => {
+        const wasAway = store.get().connection === 'reconnecting';
         store.set({ connection });
         if (connection === 'ended') void end('Your session has ended. Please sign in again.');
+        // Live again after a drop (a restart of the service, a network change): whatever was pushed meanwhile
+        // is lost, so the page reads bank-core again rather than keep a stale balance.
+        if (connection === 'live' && wasAway) {
+          store.set((state) => ({ resyncs: state.resyncs + 1 }));
+          loadAccounts().catch(showError);
+          void refreshUser();
+        }
       },
     });
     for (const frame of early.splice(0)) socket.send(frame);
@@ -177,6 +209,7 @@ export function createSession(config: PageConfig) {
     },
     go(view: View) {
       store.set({ view, notice: null });
+      if (view === 'console') void refreshUser();
       interaction('opened', { view });
     },
     selectAccount(accountId: string) {

@@ -67,6 +67,13 @@ export interface State {
   selectedAccountId: string | null;
   /** Newest first. */
   movements: LiveMovement[];
+  /**
+   * Counts the socket's returns to "Live" after the first: events may have been missed while it was away, so
+   * the accounts are read again and screens showing bank data (History) reload when it changes.
+   */
+  resyncs: number;
+  /** Bank-core's per-transaction limit in minor units, once a refusal has named it; typed amounts are checked against it. */
+  amountLimit: number | null;
   chat: Conversation | null;
   queue: ConversationSummary[];
   /** Conversations staff have open in the console. */
@@ -86,6 +93,8 @@ export const emptyState = (phase: State['phase'] = 'signed-out', sessionKey = 0)
   view: 'accounts',
   selectedAccountId: null,
   movements: [],
+  resyncs: 0,
+  amountLimit: null,
   chat: null,
   queue: [],
   staffChats: {},
