@@ -130,3 +130,32 @@ export async function deleteStream(url: string, stream: string): Promise<void> {
     await nc.close();
   }
 }
+
+/**
+ * The environment of a compiled bank-core that relays its outbox to `stream` on `natsUrl`: production mode on a
+ * free loopback port, fast hashing and limits out of the way for test load; on PostgreSQL with `databaseUrl`,
+ * on its own PGlite in `dataDir` without.
+ */
+export async function relayingCoreEnv(options: {
+  dataDir: string;
+  databaseUrl?: string;
+  jwtSecret: string;
+  natsUrl: string;
+  stream: string;
+}): Promise<Record<string, string>> {
+  return {
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    APP_PORT_1: String(await freePort()),
+    DATA_DIR: options.dataDir,
+    ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
+    JWT_SECRET: options.jwtSecret,
+    BCRYPT_COST: '4',
+    LOG_CONSOLE: 'true',
+    LOG_LEVEL: 'info',
+    AUTH_RATE_LIMIT_PER_MINUTE: '100000',
+    API_RATE_LIMIT_PER_MINUTE: '10000000',
+    NATS_URL: options.natsUrl,
+    NATS_STREAM: options.stream,
+  };
+}

@@ -4,12 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { createBenchDatabase, type BenchDatabase } from '../../bank-core/bench/bench-process';
-import { freePort, startServiceProcess, type ServiceProcess } from '../../bank-core/chaos/service-process';
+import { startServiceProcess, type ServiceProcess } from '../../bank-core/chaos/service-process';
 import { eventually } from '../../bank-core/test/support/eventually';
 import { createCustomer, intent, payAll } from '../support/customers';
 import { ENGINES } from '../support/engines';
 import { allSequenced, feedOrder } from '../support/outbox';
-import { readStream, startNatsServer, streamCount, type NatsServer } from '../support/nats-server';
+import { readStream, relayingCoreEnv, startNatsServer, streamCount, type NatsServer } from '../support/nats-server';
 
 jest.setTimeout(180_000);
 
@@ -33,21 +33,13 @@ afterAll(async () => {
 /** A compiled bank-core relaying to `stream`: on PostgreSQL with `databaseUrl`, on its own PGlite without. */
 async function startCore(name: string, stream: string, databaseUrl?: string): Promise<ServiceProcess> {
   const core = await startServiceProcess(
-    {
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      APP_PORT_1: String(await freePort()),
-      DATA_DIR: path.join(dir, name),
-      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-      JWT_SECRET: 'standby-test-secret-that-is-long-enough-for-hs256',
-      BCRYPT_COST: '4',
-      LOG_CONSOLE: 'true',
-      LOG_LEVEL: 'info',
-      AUTH_RATE_LIMIT_PER_MINUTE: '100000',
-      API_RATE_LIMIT_PER_MINUTE: '10000000',
-      NATS_URL: nats.url,
-      NATS_STREAM: stream,
-    },
+    await relayingCoreEnv({
+      dataDir: path.join(dir, name),
+      databaseUrl,
+      jwtSecret: 'standby-test-secret-that-is-long-enough-for-hs256',
+      natsUrl: nats.url,
+      stream,
+    }),
     { compiled: true },
   );
   processes.push(core);

@@ -4,12 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { createBenchDatabase, type BenchDatabase } from '../../bank-core/bench/bench-process';
-import { freePort, startServiceProcess, type ServiceProcess } from '../../bank-core/chaos/service-process';
+import { startServiceProcess, type ServiceProcess } from '../../bank-core/chaos/service-process';
 import { eventually } from '../../bank-core/test/support/eventually';
 import { createCustomer, intent, payAll } from '../support/customers';
 import { ENGINES } from '../support/engines';
 import { feedOrder } from '../support/outbox';
-import { readStream, startNatsServer, streamCount, type NatsServer } from '../support/nats-server';
+import { readStream, relayingCoreEnv, startNatsServer, streamCount, type NatsServer } from '../support/nats-server';
 
 jest.setTimeout(180_000);
 
@@ -26,21 +26,13 @@ beforeAll(async () => {
   database = await createBenchDatabase(ENGINES.postgresUrl);
   dataDir = mkdtempSync(path.join(os.tmpdir(), 'nats-relay-test-'));
   stream = `RELAY_TEST_${randomBytes(4).toString('hex')}`;
-  env = {
-    NODE_ENV: 'production',
-    HOST: '127.0.0.1',
-    APP_PORT_1: String(await freePort()),
-    DATA_DIR: dataDir,
-    DATABASE_URL: database.url,
-    JWT_SECRET: `relay-test-${randomBytes(32).toString('hex')}`,
-    BCRYPT_COST: '4',
-    LOG_CONSOLE: 'true',
-    LOG_LEVEL: 'info',
-    AUTH_RATE_LIMIT_PER_MINUTE: '100000',
-    API_RATE_LIMIT_PER_MINUTE: '10000000',
-    NATS_URL: nats.url,
-    NATS_STREAM: stream,
-  };
+  env = await relayingCoreEnv({
+    dataDir,
+    databaseUrl: database.url,
+    jwtSecret: `relay-test-${randomBytes(32).toString('hex')}`,
+    natsUrl: nats.url,
+    stream,
+  });
   core = await startServiceProcess(env, { compiled: true });
   admin = new pg.Client({ connectionString: database.url });
   await admin.connect();
